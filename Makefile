@@ -142,3 +142,6 @@ format-check:
 
 clean:
 	rm -rf $(BUILD)
+
+# Suites and tools may bring their own rules (bench/bench.mk, fuzz/fuzz.mk, ...).
+-include $(wildcard bench/*.mk fuzz/*.mk tests/*/*.mk)
