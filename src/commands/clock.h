@@ -5,6 +5,7 @@
 #define FO_COMMANDS_CLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct fo_clock;

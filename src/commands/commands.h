@@ -42,8 +42,7 @@ enum fo_err fo_cmd_buyer_create(struct fo_store *store, int64_t now_unix_ms, con
  * token. Validates name, capacity 1..10000, lease_s 10..86400, simulate_units_per_s 0 or
  * 1..1,000,000. */
 enum fo_err fo_cmd_supplier_create(struct fo_store *store, int64_t now_unix_ms,
-                                   struct fo_supplier *supplier,
-                                   char out_token[FO_TOKEN_CHARS + 1],
+                                   struct fo_supplier *supplier, char out_token[FO_TOKEN_CHARS + 1],
                                    struct fo_err_detail *detail);
 
 /* Creates a policy (fo_policy_validate); assigns id and created_at in *policy. */
@@ -56,7 +55,7 @@ enum fo_err fo_cmd_service_create(struct fo_store *store, int64_t now_unix_ms,
                                   struct fo_service *service, struct fo_err_detail *detail);
 
 struct fo_service_patch {
-    const char *policy_id;    /* NULL: unchanged. */
+    const char *policy_id; /* NULL: unchanged. */
     bool has_unit_price;
     int64_t unit_price_minor;
     bool has_active;

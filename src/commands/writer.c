@@ -1,0 +1,289 @@
+/* The writer: one thread, one write connection, group commit (see writer.h).
+ *
+ * Why one thread: SQLite has one writer at a time anyway, and batching many commands
+ * into one transaction turns one fsync per answer into one fsync per batch, the whole
+ * throughput story of the embedded store (DESIGN.md, "Durability and throughput").
+ * Each job runs in its own command scope (a savepoint), so a refused job (keep = false)
+ * rolls back alone and the rest of its batch commits. No job learns it succeeded before
+ * its batch is durable: done() runs only after the commit, with commit_err telling the
+ * truth. The queue is a bounded linked list (FO_WRITER_QUEUE_MAX) under one mutex; a
+ * full queue refuses at once (UNAVAILABLE) instead of growing. Stopping drains it. */
+#include "commands/writer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "core/assert.h"
+#include "log.h"
+
+struct fo_writer {
+    pthread_mutex_t mutex;
+    pthread_cond_t wake; /* A job arrived, or stopping was asked. */
+    pthread_t thread;
+    struct fo_store *store; /* Owned by the thread once started. */
+    struct fo_clock *clock; /* Borrowed. */
+    struct fo_job *head;    /* Oldest queued job; NULL when empty. */
+    struct fo_job *tail;
+    size_t queued_count; /* 0..FO_WRITER_QUEUE_MAX. */
+    bool stopping;
+    struct fo_writer_stats stats;
+};
+
+/* Wait for work and take up to FO_WRITER_BATCH_MAX jobs, oldest first, as a NULL-ended
+ * list. Returns false when the writer is stopping and the queue is empty. */
+static bool writer_take(struct fo_writer *writer, struct fo_job **out_batch, size_t *out_count)
+{
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(out_batch != NULL);
+    pthread_mutex_lock(&writer->mutex);
+    while (writer->head == NULL && !writer->stopping) {
+        pthread_cond_wait(&writer->wake, &writer->mutex);
+    }
+    if (writer->head == NULL) {
+        pthread_mutex_unlock(&writer->mutex);
+        return false;
+    }
+    struct fo_job *batch = writer->head;
+    struct fo_job *last = batch;
+    size_t count = 1;
+    while (count < FO_WRITER_BATCH_MAX && last->next != NULL) {
+        last = last->next;
+        count++;
+    }
+    writer->head = last->next;
+    if (writer->head == NULL) {
+        writer->tail = NULL;
+    }
+    last->next = NULL;
+    FO_ASSERT(writer->queued_count >= count);
+    writer->queued_count -= count;
+    pthread_mutex_unlock(&writer->mutex);
+    *out_batch = batch;
+    *out_count = count;
+    return true;
+}
+
+/* Run one job in its own command scope; the now it sees is read just before it runs. */
+static void writer_run_job(struct fo_writer *writer, struct fo_job *job)
+{
+    FO_ASSERT(job != NULL);
+    FO_ASSERT(job->run != NULL);
+    job->keep = false;
+    job->commit_err = FO_OK;
+    enum fo_err err = fo_store_command_begin(writer->store);
+    if (err != FO_OK) {
+        job->commit_err = err;
+        return;
+    }
+    job->run(job, writer->store, fo_clock_now(writer->clock));
+    err = fo_store_command_end(writer->store, job->keep);
+    if (err != FO_OK) {
+        job->commit_err = err;
+    }
+}
+
+static void writer_count(struct fo_writer *writer, size_t count)
+{
+    FO_ASSERT(count > 0);
+    FO_ASSERT(count <= FO_WRITER_BATCH_MAX);
+    pthread_mutex_lock(&writer->mutex);
+    writer->stats.batches_count++;
+    writer->stats.jobs_count += count;
+    if (count > writer->stats.batch_jobs_max) {
+        writer->stats.batch_jobs_max = count;
+    }
+    pthread_mutex_unlock(&writer->mutex);
+}
+
+/* One transaction for the batch; then every job learns whether what it kept is durable. */
+static void writer_run_batch(struct fo_writer *writer, struct fo_job *batch, size_t count)
+{
+    FO_ASSERT(batch != NULL);
+    FO_ASSERT(count > 0);
+    enum fo_err commit_err = fo_store_batch_begin(writer->store);
+    if (commit_err == FO_OK) {
+        for (struct fo_job *job = batch; job != NULL; job = job->next) {
+            writer_run_job(writer, job);
+        }
+        commit_err = fo_store_batch_commit(writer->store);
+        if (commit_err != FO_OK) {
+            fo_store_batch_rollback(writer->store);
+        }
+    }
+    for (struct fo_job *job = batch; job != NULL; job = job->next) {
+        if (commit_err != FO_OK) {
+            job->commit_err = commit_err;
+        }
+    }
+    writer_count(writer, count);
+    fo_log(FO_LOG_DEBUG, "writer_batch", "jobs=%zu commit=%s", count, fo_err_code(commit_err));
+    /* done() may release the job's memory: read the link first. */
+    struct fo_job *job = batch;
+    while (job != NULL) {
+        struct fo_job *next = job->next;
+        job->done(job);
+        job = next;
+    }
+}
+
+static void *writer_main(void *argument)
+{
+    struct fo_writer *writer = argument;
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(writer->store != NULL);
+    /* Ends when stopping was asked and the queue is drained. */
+    for (;;) {
+        struct fo_job *batch = NULL;
+        size_t count = 0;
+        if (!writer_take(writer, &batch, &count)) {
+            break;
+        }
+        writer_run_batch(writer, batch, count);
+    }
+    return NULL;
+}
+
+enum fo_err fo_writer_start(const char *db_location, struct fo_clock *clock, struct fo_writer **out)
+{
+    FO_ASSERT(db_location != NULL);
+    FO_ASSERT(clock != NULL);
+    FO_ASSERT(out != NULL);
+    struct fo_store *store = NULL;
+    enum fo_err err = fo_store_open(db_location, true, &store);
+    if (err != FO_OK) {
+        return err;
+    }
+    struct fo_writer *writer = calloc(1, sizeof *writer);
+    FO_ASSERT(writer != NULL);
+    int mutex_err = pthread_mutex_init(&writer->mutex, NULL);
+    FO_ASSERT(mutex_err == 0);
+    int cond_err = pthread_cond_init(&writer->wake, NULL);
+    FO_ASSERT(cond_err == 0);
+    writer->store = store;
+    writer->clock = clock;
+    if (pthread_create(&writer->thread, NULL, writer_main, writer) != 0) {
+        fo_log(FO_LOG_ERROR, "writer_start", "error=\"cannot start the writer thread\"");
+        pthread_cond_destroy(&writer->wake);
+        pthread_mutex_destroy(&writer->mutex);
+        fo_store_close(store);
+        free(writer);
+        return FO_ERR_INTERNAL;
+    }
+    *out = writer;
+    return FO_OK;
+}
+
+enum fo_err fo_writer_submit(struct fo_writer *writer, struct fo_job *job)
+{
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(job != NULL);
+    FO_ASSERT(job->run != NULL);
+    FO_ASSERT(job->done != NULL);
+    job->next = NULL;
+    pthread_mutex_lock(&writer->mutex);
+    if (writer->stopping || writer->queued_count >= FO_WRITER_QUEUE_MAX) {
+        pthread_mutex_unlock(&writer->mutex);
+        return FO_ERR_UNAVAILABLE;
+    }
+    if (writer->tail == NULL) {
+        writer->head = job;
+    } else {
+        writer->tail->next = job;
+    }
+    writer->tail = job;
+    writer->queued_count++;
+    pthread_cond_signal(&writer->wake);
+    pthread_mutex_unlock(&writer->mutex);
+    return FO_OK;
+}
+
+/* A job wrapped so that its submitter can wait for it (the wrapper is the first member,
+ * so the writer's job pointer is the wrapper's address). */
+struct writer_sync {
+    struct fo_job job;
+    struct fo_job *inner;
+    pthread_mutex_t mutex;
+    pthread_cond_t finished_cond;
+    bool finished;
+};
+
+static void writer_sync_run(struct fo_job *job, struct fo_store *store, int64_t now_unix_ms)
+{
+    struct writer_sync *sync = (struct writer_sync *)job;
+    FO_ASSERT(sync->inner != NULL);
+    FO_ASSERT(sync->inner->run != NULL);
+    sync->inner->keep = false;
+    sync->inner->run(sync->inner, store, now_unix_ms);
+    job->keep = sync->inner->keep;
+}
+
+static void writer_sync_done(struct fo_job *job)
+{
+    struct writer_sync *sync = (struct writer_sync *)job;
+    FO_ASSERT(sync->inner != NULL);
+    FO_ASSERT(!sync->finished);
+    sync->inner->commit_err = job->commit_err;
+    if (sync->inner->done != NULL) {
+        sync->inner->done(sync->inner);
+    }
+    /* After the unlock the waiter may return and release `sync`: touch nothing after. */
+    pthread_mutex_lock(&sync->mutex);
+    sync->finished = true;
+    pthread_cond_signal(&sync->finished_cond);
+    pthread_mutex_unlock(&sync->mutex);
+}
+
+enum fo_err fo_writer_run_sync(struct fo_writer *writer, struct fo_job *job)
+{
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(job != NULL);
+    FO_ASSERT(!pthread_equal(pthread_self(), writer->thread));
+    struct writer_sync sync = {.job = {.run = writer_sync_run, .done = writer_sync_done},
+                               .inner = job};
+    int mutex_err = pthread_mutex_init(&sync.mutex, NULL);
+    FO_ASSERT(mutex_err == 0);
+    int cond_err = pthread_cond_init(&sync.finished_cond, NULL);
+    FO_ASSERT(cond_err == 0);
+    enum fo_err err = fo_writer_submit(writer, &sync.job);
+    if (err == FO_OK) {
+        pthread_mutex_lock(&sync.mutex);
+        while (!sync.finished) {
+            pthread_cond_wait(&sync.finished_cond, &sync.mutex);
+        }
+        pthread_mutex_unlock(&sync.mutex);
+        err = job->commit_err;
+    }
+    pthread_cond_destroy(&sync.finished_cond);
+    pthread_mutex_destroy(&sync.mutex);
+    return err;
+}
+
+void fo_writer_stop(struct fo_writer *writer)
+{
+    if (writer == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&writer->mutex);
+    FO_ASSERT(!writer->stopping);
+    writer->stopping = true;
+    pthread_cond_broadcast(&writer->wake);
+    pthread_mutex_unlock(&writer->mutex);
+    int join_err = pthread_join(writer->thread, NULL);
+    FO_ASSERT(join_err == 0);
+    FO_ASSERT(writer->head == NULL);
+    FO_ASSERT(writer->queued_count == 0);
+    fo_store_close(writer->store);
+    pthread_cond_destroy(&writer->wake);
+    pthread_mutex_destroy(&writer->mutex);
+    free(writer);
+}
+
+void fo_writer_stats(struct fo_writer *writer, struct fo_writer_stats *out)
+{
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(out != NULL);
+    pthread_mutex_lock(&writer->mutex);
+    *out = writer->stats;
+    pthread_mutex_unlock(&writer->mutex);
+    FO_ASSERT(out->jobs_count >= out->batches_count);
+}
