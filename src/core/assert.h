@@ -10,11 +10,11 @@
  * in src/core that writes anything: a dying process's last words. */
 _Noreturn void fo_assert_fail(const char *expression, const char *file, int line);
 
-#define FO_ASSERT(cond)                                                                            \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fo_assert_fail(#cond, __FILE__, __LINE__);                                             \
-        }                                                                                          \
+#define FO_ASSERT(cond)                                \
+    do {                                               \
+        if (!(cond)) {                                 \
+            fo_assert_fail(#cond, __FILE__, __LINE__); \
+        }                                              \
     } while (0)
 
 #endif

@@ -18,27 +18,27 @@
 #include "core/limits.h"
 
 /*  name (API code, upper case)  number http message (English) */
-#define FO_ERR_TABLE(X)                                                                            \
-    X(OK, 0, 200, "ok")                                                                            \
-    X(INVALID_JSON, 100, 400, "request body is not valid JSON")                                    \
-    X(INVALID_REQUEST, 101, 400, "a field is missing, of the wrong type or out of range")          \
-    X(BODY_TOO_LARGE, 102, 413, "request body exceeds 64 KiB")                                     \
-    X(HEADERS_TOO_LARGE, 103, 431, "request headers exceed 16 KiB")                                \
-    X(UNSUPPORTED_MEDIA_TYPE, 104, 415, "send the body as Content-Type: application/json")         \
-    X(METHOD_NOT_ALLOWED, 105, 405, "this method is not allowed on this resource")                 \
-    X(UNAUTHORIZED, 110, 401, "missing or unknown token")                                          \
-    X(FORBIDDEN, 111, 403, "this token's role may not do that")                                    \
-    X(NOT_FOUND, 120, 404, "no such resource")                                                     \
-    X(SERVICE_NOT_FOUND, 121, 404, "no such service, or it is not active")                         \
-    X(INSUFFICIENT_FUNDS, 200, 402, "available balance is too low")                                \
-    X(NOT_CANCELLABLE, 210, 409, "this order cannot be cancelled now")                             \
-    X(QUOTE_CHANGED, 211, 409, "the refund would be lower than the accepted quote")                \
-    X(POLICY_CHANGED, 212, 409, "the service's cancellation policy changed; review it again")      \
-    X(JOB_NOT_ACTIVE, 220, 409, "this job is no longer executing for you; stop working on it")    \
-    X(INVALID_PROGRESS, 221, 409, "delivered must not decrease nor exceed the quantity")           \
-    X(IDEMPOTENCY_CONFLICT, 300, 409, "this Idempotency-Key was used for a different request")     \
-    X(RATE_LIMITED, 400, 429, "too many requests; retry after the time in Retry-After")            \
-    X(UNAVAILABLE, 900, 503, "the server is busy; retry shortly")                                  \
+#define FO_ERR_TABLE(X)                                                                        \
+    X(OK, 0, 200, "ok")                                                                        \
+    X(INVALID_JSON, 100, 400, "request body is not valid JSON")                                \
+    X(INVALID_REQUEST, 101, 400, "a field is missing, of the wrong type or out of range")      \
+    X(BODY_TOO_LARGE, 102, 413, "request body exceeds 64 KiB")                                 \
+    X(HEADERS_TOO_LARGE, 103, 431, "request headers exceed 16 KiB")                            \
+    X(UNSUPPORTED_MEDIA_TYPE, 104, 415, "send the body as Content-Type: application/json")     \
+    X(METHOD_NOT_ALLOWED, 105, 405, "this method is not allowed on this resource")             \
+    X(UNAUTHORIZED, 110, 401, "missing or unknown token")                                      \
+    X(FORBIDDEN, 111, 403, "this token's role may not do that")                                \
+    X(NOT_FOUND, 120, 404, "no such resource")                                                 \
+    X(SERVICE_NOT_FOUND, 121, 404, "no such service, or it is not active")                     \
+    X(INSUFFICIENT_FUNDS, 200, 402, "available balance is too low")                            \
+    X(NOT_CANCELLABLE, 210, 409, "this order cannot be cancelled now")                         \
+    X(QUOTE_CHANGED, 211, 409, "the refund would be lower than the accepted quote")            \
+    X(POLICY_CHANGED, 212, 409, "the service's cancellation policy changed; review it again")  \
+    X(JOB_NOT_ACTIVE, 220, 409, "this job is no longer executing for you; stop working on it") \
+    X(INVALID_PROGRESS, 221, 409, "delivered must not decrease nor exceed the quantity")       \
+    X(IDEMPOTENCY_CONFLICT, 300, 409, "this Idempotency-Key was used for a different request") \
+    X(RATE_LIMITED, 400, 429, "too many requests; retry after the time in Retry-After")        \
+    X(UNAVAILABLE, 900, 503, "the server is busy; retry shortly")                              \
     X(INTERNAL, 901, 500, "internal error; the operator has been told, retry later")
 
 enum fo_err {
@@ -92,8 +92,7 @@ enum fo_err fo_err_field(struct fo_err_detail *detail, const char *field,
                          enum fo_field_problem problem);
 /* The same with the documented bounds of the field. */
 enum fo_err fo_err_field_range(struct fo_err_detail *detail, const char *field,
-                               enum fo_field_problem problem, int64_t range_min,
-                               int64_t range_max);
+                               enum fo_field_problem problem, int64_t range_min, int64_t range_max);
 
 /* Write the whole human message of an error into buf (always NUL-terminated):
  * the code's message, then for invalid_request the field and its problem, e.g.

@@ -33,7 +33,7 @@
 /* --- Lists --------------------------------------------------------------------------- */
 
 /* ?limit=1..200, default 50 (API.md). */
-#define FO_LIST_LIMIT_MAX 200
+#define FO_LIST_LIMIT_MAX     200
 #define FO_LIST_LIMIT_DEFAULT 50
 /* An opaque cursor: a position (id or seq) in at most this many bytes. */
 #define FO_CURSOR_BYTES_MAX 64
@@ -48,19 +48,19 @@
  * order, and small enough that amount * quantity fits in 128 bits with room to spare. */
 #define FO_AMOUNT_MINOR_MAX INT64_C(1000000000000000)
 /* One top-up is 1..10^12 minor; an available balance never exceeds 10^15 (API.md). */
-#define FO_TOPUP_MINOR_MAX INT64_C(1000000000000)
+#define FO_TOPUP_MINOR_MAX   INT64_C(1000000000000)
 #define FO_BALANCE_MINOR_MAX INT64_C(1000000000000000)
 /* Policy fields (API.md). */
-#define FO_FEE_FIXED_MINOR_MAX INT64_C(1000000000000)
-#define FO_FEE_BPS_MAX INT64_C(10000)
-#define FO_BPS_WHOLE INT64_C(10000)
-#define FO_COOLING_OFF_S_MAX INT64_C(86400)
+#define FO_FEE_FIXED_MINOR_MAX      INT64_C(1000000000000)
+#define FO_FEE_BPS_MAX              INT64_C(10000)
+#define FO_BPS_WHOLE                INT64_C(10000)
+#define FO_COOLING_OFF_S_MAX        INT64_C(86400)
 #define FO_FREE_CANCELS_PER_DAY_MAX INT64_C(1000)
 /* The window over which cancellations are counted for free_cancels_per_day. */
 #define FO_CANCEL_WINDOW_MS (INT64_C(24) * 3600 * 1000)
 
 /* amount_minor = quantity * unit price must fit int64 with room to spare. */
-_Static_assert(FO_QUANTITY_MAX * FO_UNIT_PRICE_MINOR_MAX <= INT64_MAX / 8,
+_Static_assert(FO_QUANTITY_MAX *FO_UNIT_PRICE_MINOR_MAX <= INT64_MAX / 8,
                "order amounts must stay far from int64 overflow");
 _Static_assert(FO_AMOUNT_MINOR_MAX <= FO_QUANTITY_MAX * FO_UNIT_PRICE_MINOR_MAX,
                "the amount cap must be reachable only within quantity and price limits");
@@ -74,18 +74,18 @@ _Static_assert(FO_FEE_FIXED_MINOR_MAX + FO_AMOUNT_MINOR_MAX <= INT64_MAX / 8,
 
 /* --- Text fields (counted in Unicode code points, API.md) ----------------------------- */
 
-#define FO_TARGET_CHARS_MAX 128
+#define FO_TARGET_CHARS_MAX    128
 #define FO_REFERENCE_CHARS_MAX 128
-#define FO_UNIT_CHARS_MAX 32
-#define FO_NAME_CHARS_MAX 64
-#define FO_REASON_CHARS_MAX 500
+#define FO_UNIT_CHARS_MAX      32
+#define FO_NAME_CHARS_MAX      64
+#define FO_REASON_CHARS_MAX    500
 /* UTF-8 needs at most 4 bytes a code point; +1 for the terminating NUL. */
-#define FO_UTF8_BYTES(chars) ((chars) * 4 + 1)
-#define FO_TARGET_BYTES FO_UTF8_BYTES(FO_TARGET_CHARS_MAX)
-#define FO_REFERENCE_BYTES FO_UTF8_BYTES(FO_REFERENCE_CHARS_MAX)
-#define FO_UNIT_BYTES FO_UTF8_BYTES(FO_UNIT_CHARS_MAX)
-#define FO_NAME_BYTES FO_UTF8_BYTES(FO_NAME_CHARS_MAX)
-#define FO_REASON_BYTES FO_UTF8_BYTES(FO_REASON_CHARS_MAX)
+#define FO_UTF8_BYTES(chars) ((chars)*4 + 1)
+#define FO_TARGET_BYTES      FO_UTF8_BYTES(FO_TARGET_CHARS_MAX)
+#define FO_REFERENCE_BYTES   FO_UTF8_BYTES(FO_REFERENCE_CHARS_MAX)
+#define FO_UNIT_BYTES        FO_UTF8_BYTES(FO_UNIT_CHARS_MAX)
+#define FO_NAME_BYTES        FO_UTF8_BYTES(FO_NAME_CHARS_MAX)
+#define FO_REASON_BYTES      FO_UTF8_BYTES(FO_REASON_CHARS_MAX)
 /* IDs: a 4-byte prefix ("ord_") and 22 base62-ish characters; room to spare. */
 #define FO_ID_BYTES 40
 /* ISO 4217 code plus NUL. */
@@ -98,11 +98,11 @@ _Static_assert(FO_FEE_FIXED_MINOR_MAX + FO_AMOUNT_MINOR_MAX <= INT64_MAX / 8,
 /* --- Suppliers ----------------------------------------------------------------------- */
 
 /* capacity 1..10000, lease_s 10..86400 (default 300), claim max 1..100 (API.md). */
-#define FO_CAPACITY_MAX INT64_C(10000)
-#define FO_LEASE_S_MIN INT64_C(10)
-#define FO_LEASE_S_MAX INT64_C(86400)
+#define FO_CAPACITY_MAX    INT64_C(10000)
+#define FO_LEASE_S_MIN     INT64_C(10)
+#define FO_LEASE_S_MAX     INT64_C(86400)
 #define FO_LEASE_S_DEFAULT INT64_C(300)
-#define FO_CLAIM_MAX 100
+#define FO_CLAIM_MAX       100
 /* simulate_units_per_s 1..1,000,000 (API.md). */
 #define FO_SIMULATE_UNITS_PER_S_MAX INT64_C(1000000)
 /* How many orders one allocation pass moves from pending to queued: a supplier's

@@ -26,21 +26,21 @@ enum fo_state {
 
 /* Why a quote is what it is, or why a settlement happened (API.md: the quote reasons,
  * then the settlement reasons of completion and failure). */
-#define FO_REASON_TABLE(X)                                                                         \
-    X(NONE, "none")                                                                                \
-    X(COOLING_OFF, "cooling_off")                                                                  \
-    X(PENDING_FULL_REFUND, "pending_full_refund")                                                  \
-    X(QUEUED_FULL_REFUND, "queued_full_refund")                                                    \
-    X(QUEUED_WITH_FEE, "queued_with_fee")                                                          \
-    X(EXECUTING_PRORATED, "executing_prorated")                                                    \
-    X(PENDING_NOT_CANCELLABLE, "pending_not_cancellable")                                          \
-    X(QUEUED_NOT_CANCELLABLE, "queued_not_cancellable")                                            \
-    X(EXECUTING_NOT_CANCELLABLE, "executing_not_cancellable")                                      \
-    X(ALREADY_COMPLETED, "already_completed")                                                      \
-    X(ALREADY_CANCELLED, "already_cancelled")                                                      \
-    X(ALREADY_FAILED, "already_failed")                                                            \
-    X(COMPLETED, "completed")                                                                      \
-    X(SUPPLIER_FAILED, "supplier_failed")                                                          \
+#define FO_REASON_TABLE(X)                                    \
+    X(NONE, "none")                                           \
+    X(COOLING_OFF, "cooling_off")                             \
+    X(PENDING_FULL_REFUND, "pending_full_refund")             \
+    X(QUEUED_FULL_REFUND, "queued_full_refund")               \
+    X(QUEUED_WITH_FEE, "queued_with_fee")                     \
+    X(EXECUTING_PRORATED, "executing_prorated")               \
+    X(PENDING_NOT_CANCELLABLE, "pending_not_cancellable")     \
+    X(QUEUED_NOT_CANCELLABLE, "queued_not_cancellable")       \
+    X(EXECUTING_NOT_CANCELLABLE, "executing_not_cancellable") \
+    X(ALREADY_COMPLETED, "already_completed")                 \
+    X(ALREADY_CANCELLED, "already_cancelled")                 \
+    X(ALREADY_FAILED, "already_failed")                       \
+    X(COMPLETED, "completed")                                 \
+    X(SUPPLIER_FAILED, "supplier_failed")                     \
     X(SUPPLIER_TIMEOUT, "supplier_timeout")
 
 enum fo_reason {
@@ -58,29 +58,29 @@ struct fo_split {
 };
 
 struct fo_settlement {
-    enum fo_reason reason;  /* A quote reason for a cancel; COMPLETED; SUPPLIER_*. */
-    struct fo_split split;  /* charged + fee + refund = amount. */
-    int64_t at_unix_ms;     /* When the order became terminal. */
+    enum fo_reason reason; /* A quote reason for a cancel; COMPLETED; SUPPLIER_*. */
+    struct fo_split split; /* charged + fee + refund = amount. */
+    int64_t at_unix_ms;    /* When the order became terminal. */
 };
 
 struct fo_order {
-    int64_t seq;                  /* Store-assigned insertion order; list cursors use it. */
-    char id[FO_ID_BYTES];         /* "ord_…". */
-    char buyer_id[FO_ID_BYTES];   /* "byr_…". */
-    char service_id[FO_ID_BYTES]; /* "svc_…". */
-    char supplier_id[FO_ID_BYTES]; /* "sup_…": the service's supplier at placement. */
-    int64_t quantity;             /* 1..FO_QUANTITY_MAX units ordered. */
-    int64_t delivered;            /* 0..quantity, never decreasing. */
-    int64_t unit_price_minor;     /* 1..FO_UNIT_PRICE_MINOR_MAX, at placement. */
-    int64_t amount_minor;         /* quantity * unit price, <= FO_AMOUNT_MINOR_MAX. */
+    int64_t seq;                      /* Store-assigned insertion order; list cursors use it. */
+    char id[FO_ID_BYTES];             /* "ord_…". */
+    char buyer_id[FO_ID_BYTES];       /* "byr_…". */
+    char service_id[FO_ID_BYTES];     /* "svc_…". */
+    char supplier_id[FO_ID_BYTES];    /* "sup_…": the service's supplier at placement. */
+    int64_t quantity;                 /* 1..FO_QUANTITY_MAX units ordered. */
+    int64_t delivered;                /* 0..quantity, never decreasing. */
+    int64_t unit_price_minor;         /* 1..FO_UNIT_PRICE_MINOR_MAX, at placement. */
+    int64_t amount_minor;             /* quantity * unit price, <= FO_AMOUNT_MINOR_MAX. */
     char currency[FO_CURRENCY_BYTES]; /* "CNY". */
-    char target[FO_TARGET_BYTES]; /* Opaque buyer-given identifier, 1..128 code points. */
+    char target[FO_TARGET_BYTES];     /* Opaque buyer-given identifier, 1..128 code points. */
     enum fo_state state;
     int64_t placed_at_unix_ms;
     int64_t updated_at_unix_ms;
     int64_t lease_expires_at_unix_ms; /* While executing; 0 otherwise. */
-    struct fo_policy policy;      /* The snapshot the order was placed under. */
-    bool settled;                 /* True exactly when the state is terminal. */
+    struct fo_policy policy;          /* The snapshot the order was placed under. */
+    bool settled;                     /* True exactly when the state is terminal. */
     struct fo_settlement settlement;
 };
 

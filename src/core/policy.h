@@ -32,16 +32,16 @@ enum fo_executing_rule {
 };
 
 struct fo_policy {
-    char id[FO_ID_BYTES];           /* "pol_…". */
-    char name[FO_NAME_BYTES];       /* 1..64 code points, no control characters. */
-    int64_t cooling_off_s;          /* 0..86400 seconds after placement. */
-    enum fo_pending_rule pending;   /* Rule for pending orders. */
-    enum fo_queued_rule queued;     /* Rule for queued orders. */
+    char id[FO_ID_BYTES];             /* "pol_…". */
+    char name[FO_NAME_BYTES];         /* 1..64 code points, no control characters. */
+    int64_t cooling_off_s;            /* 0..86400 seconds after placement. */
+    enum fo_pending_rule pending;     /* Rule for pending orders. */
+    enum fo_queued_rule queued;       /* Rule for queued orders. */
     enum fo_executing_rule executing; /* Rule for executing orders. */
-    int64_t fee_fixed_minor;        /* 0..10^12 minor, added to the proportional fee. */
-    int64_t fee_bps;                /* 0..10000 basis points of the undelivered rest. */
-    int64_t free_cancels_per_day;   /* 0..1000 cooling-off cancels per rolling 24 hours. */
-    int64_t created_at_unix_ms;     /* When the admin created it. */
+    int64_t fee_fixed_minor;          /* 0..10^12 minor, added to the proportional fee. */
+    int64_t fee_bps;                  /* 0..10000 basis points of the undelivered rest. */
+    int64_t free_cancels_per_day;     /* 0..1000 cooling-off cancels per rolling 24 hours. */
+    int64_t created_at_unix_ms;       /* When the admin created it. */
 };
 
 /* The API names of the rule values ("full_refund", "fee", "deny", "prorated"). */

@@ -14,7 +14,9 @@
 #include "core/order.h"
 #include "core/quote.h"
 
-/* The policy in plain words, e.g. "下单后 10 分钟内、订单开始执行前可无理由取消，全额退款；…". */
+/* The policy in plain words, e.g.
+ * "下单后 10 分钟内、订单开始执行前可无理由取消，全额退款
+ * （每 24 小时限 5 次）。之后：…". */
 size_t fo_text_policy_summary(const struct fo_policy *policy, enum fo_lang lang, char *buf,
                               size_t buf_bytes);
 
