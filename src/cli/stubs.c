@@ -10,20 +10,6 @@ static int not_yet(const char *name)
     return 2;
 }
 
-int fo_cli_serve(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return not_yet("serve");
-}
-
-int fo_cli_verify(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return not_yet("verify");
-}
-
 int fo_cli_admin(int argc, char **argv)
 {
     (void)argc;

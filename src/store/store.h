@@ -17,6 +17,10 @@
  *     fo_store_batch_commit           COMMIT (one fsync per batch)    nothing
  *
  * so a refused command rolls back alone and does not spoil its batch (group commit).
+ * Command scopes nest (SQLite savepoints do; PostgreSQL uses SAVEPOINT inside its
+ * transaction): the HTTP layer runs a command in an inner scope and stores the answer of
+ * its Idempotency-Key in the outer one, so a refused command's answer is kept while the
+ * command's own writes are undone.
  * Reads outside a batch may be wrapped in fo_store_read_begin/end for one snapshot.
  *
  * Row shapes are the core structs; list functions fill caller-owned arrays of at most

@@ -1,0 +1,30 @@
+/* What a running server owns besides HTTP: the clock, the writer, the lease reaper and the
+ * simulated suppliers. Shared by serve.c and demo.c. */
+#ifndef FO_CLI_SERVE_H
+#define FO_CLI_SERVE_H
+
+#include <stdbool.h>
+
+#include "commands/clock.h"
+#include "commands/writer.h"
+#include "core/err.h"
+#include "supplier/supplier.h"
+
+struct fo_serve_runtime {
+    const char *db_location;
+    struct fo_clock *clock;
+    struct fo_writer *writer;
+    struct fo_reaper *reaper;
+};
+
+/* Clock, writer (migrations), admin token (FAIRORDER_ADMIN_TOKEN, or a new random one
+ * printed once on standard error), reaper. Logs what went wrong and says what to do. */
+enum fo_err fo_serve_runtime_start(struct fo_serve_runtime *runtime, const char *db_location,
+                                   bool test_clock);
+void fo_serve_runtime_stop(struct fo_serve_runtime *runtime);
+
+/* --demo: on an empty database create the demo data and print the buyer's token and the
+ * web page's URL (demo.c). */
+void fo_serve_demo(struct fo_serve_runtime *runtime, const char *url);
+
+#endif

@@ -1,0 +1,202 @@
+/* Strict decoding of request bodies and query arguments (API.md, "Conventions"):
+ * malformed JSON, invalid UTF-8, duplicate keys and nesting deeper than 64 levels are
+ * invalid_json; a body that is not an object, an unknown field, a wrong type or an
+ * out-of-range number is invalid_request naming the field. Integers stay exact
+ * (json_int_t is 64-bit): money never passes through a double. JSON null counts as absent
+ * for optional fields. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/assert.h"
+#include "http/internal.h"
+
+/* Nesting depth of the raw text, outside strings; jansson's own limit is far higher. */
+static size_t json_depth(const char *body, size_t bytes)
+{
+    size_t depth = 0;
+    size_t depth_max = 0;
+    bool in_string = false;
+    for (size_t index = 0; index < bytes; index++) {
+        char c = body[index];
+        if (in_string) {
+            if (c == '\\') {
+                index++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            depth_max = depth > depth_max ? depth : depth_max;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth_max;
+}
+
+static bool only_space(const char *body, size_t bytes)
+{
+    for (size_t index = 0; index < bytes; index++) {
+        if (strchr(" \t\r\n", body[index]) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+enum fo_err fo_decode_body(const char *body, size_t bytes, json_t **out,
+                           struct fo_err_detail *detail)
+{
+    FO_ASSERT(out != NULL);
+    FO_ASSERT(detail != NULL);
+    *out = NULL;
+    if (bytes == 0 || only_space(body, bytes)) {
+        *out = json_object();
+        return *out != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
+    }
+    if (json_depth(body, bytes) > FO_JSON_DEPTH_MAX) {
+        return FO_ERR_INVALID_JSON;
+    }
+    json_error_t error;
+    json_t *root = json_loadb(body, bytes, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
+    if (root == NULL) {
+        return FO_ERR_INVALID_JSON;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return fo_err_field(detail, "body", FO_FIELD_NOT_OBJECT);
+    }
+    *out = root;
+    return FO_OK;
+}
+
+enum fo_err fo_decode_fields(json_t *body, const char *const *allowed, struct fo_err_detail *detail)
+{
+    FO_ASSERT(body != NULL);
+    FO_ASSERT(allowed != NULL);
+    const char *key;
+    json_t *value;
+    json_object_foreach(body, key, value)
+    {
+        (void)value;
+        bool known = false;
+        for (size_t index = 0; allowed[index] != NULL && !known; index++) {
+            known = strcmp(allowed[index], key) == 0;
+        }
+        if (!known) {
+            char field[FO_FIELD_BYTES];
+            snprintf(field, sizeof field, "%s", key);
+            return fo_err_field(detail, field, FO_FIELD_UNKNOWN);
+        }
+    }
+    return FO_OK;
+}
+
+static json_t *field_value(json_t *body, const char *field)
+{
+    json_t *value = body != NULL ? json_object_get(body, field) : NULL;
+    return json_is_null(value) ? NULL : value;
+}
+
+enum fo_err fo_decode_int(json_t *body, const char *field, bool required, int64_t min, int64_t max,
+                          int64_t *out, bool *out_present, struct fo_err_detail *detail)
+{
+    FO_ASSERT(field != NULL);
+    FO_ASSERT(out != NULL);
+    json_t *value = field_value(body, field);
+    if (out_present != NULL) {
+        *out_present = value != NULL;
+    }
+    if (value == NULL) {
+        return required ? fo_err_field(detail, field, FO_FIELD_MISSING) : FO_OK;
+    }
+    if (!json_is_integer(value)) {
+        return fo_err_field(detail, field, FO_FIELD_WRONG_TYPE);
+    }
+    json_int_t number = json_integer_value(value);
+    if (number < min || number > max) {
+        return fo_err_field_range(detail, field, FO_FIELD_OUT_OF_RANGE, min, max);
+    }
+    *out = (int64_t)number;
+    return FO_OK;
+}
+
+enum fo_err fo_decode_string(json_t *body, const char *field, bool required, const char **out,
+                             struct fo_err_detail *detail)
+{
+    FO_ASSERT(field != NULL);
+    FO_ASSERT(out != NULL);
+    json_t *value = field_value(body, field);
+    if (value == NULL) {
+        *out = NULL;
+        return required ? fo_err_field(detail, field, FO_FIELD_MISSING) : FO_OK;
+    }
+    if (!json_is_string(value)) {
+        return fo_err_field(detail, field, FO_FIELD_WRONG_TYPE);
+    }
+    *out = json_string_value(value);
+    return FO_OK;
+}
+
+enum fo_err fo_decode_bool(json_t *body, const char *field, bool *out, bool *out_present,
+                           struct fo_err_detail *detail)
+{
+    FO_ASSERT(field != NULL);
+    FO_ASSERT(out_present != NULL);
+    json_t *value = field_value(body, field);
+    *out_present = value != NULL;
+    if (value == NULL) {
+        return FO_OK;
+    }
+    if (!json_is_boolean(value)) {
+        return fo_err_field(detail, field, FO_FIELD_WRONG_TYPE);
+    }
+    *out = json_is_true(value);
+    return FO_OK;
+}
+
+const char *fo_request_query(struct fo_request *req, const char *name)
+{
+    FO_ASSERT(req != NULL);
+    FO_ASSERT(name != NULL);
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Digits only, no sign, no leading '+': a whole number within [min, max]. */
+static bool parse_whole(const char *text, int64_t min, int64_t max, int64_t *out)
+{
+    size_t bytes = strlen(text);
+    if (bytes == 0 || bytes > 18 || strspn(text, "0123456789") != bytes) {
+        return false;
+    }
+    int64_t value = (int64_t)strtoll(text, NULL, 10);
+    if (value < min || value > max) {
+        return false;
+    }
+    *out = value;
+    return true;
+}
+
+enum fo_err fo_decode_list_args(struct fo_request *req, struct fo_err_detail *detail)
+{
+    FO_ASSERT(req != NULL);
+    FO_ASSERT(detail != NULL);
+    req->in.limit = FO_LIST_LIMIT_DEFAULT;
+    req->in.cursor = 0;
+    const char *limit = fo_request_query(req, "limit");
+    if (limit != NULL && !parse_whole(limit, 1, FO_LIST_LIMIT_MAX, &req->in.limit)) {
+        return fo_err_field_range(detail, "limit", FO_FIELD_OUT_OF_RANGE, 1, FO_LIST_LIMIT_MAX);
+    }
+    /* Cursors are "c" + a position; opaque to clients. */
+    const char *cursor = fo_request_query(req, "cursor");
+    if (cursor != NULL && cursor[0] != '\0') {
+        if (cursor[0] != 'c' || !parse_whole(cursor + 1, 1, INT64_MAX / 2, &req->in.cursor)) {
+            return fo_err_field(detail, "cursor", FO_FIELD_BAD_VALUE);
+        }
+    }
+    return FO_OK;
+}

@@ -1,0 +1,223 @@
+/* The streaming JSON writer; see json_out.h. Strings are escaped per RFC 8259: quote,
+ * backslash and control characters; everything else (valid UTF-8 by construction: our
+ * inputs were validated) passes through. */
+#include "http/json_out.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/clock.h"
+#include "core/assert.h"
+#include "core/limits.h"
+
+void fo_json_out_init(struct fo_json_out *out)
+{
+    FO_ASSERT(out != NULL);
+    memset(out, 0, sizeof *out);
+}
+
+void fo_json_out_deinit(struct fo_json_out *out)
+{
+    FO_ASSERT(out != NULL);
+    free(out->buf);
+    memset(out, 0, sizeof *out);
+}
+
+char *fo_json_out_take(struct fo_json_out *out, size_t *out_length)
+{
+    FO_ASSERT(out != NULL);
+    FO_ASSERT(out_length != NULL);
+    char *buf = out->buf;
+    *out_length = out->length;
+    memset(out, 0, sizeof *out);
+    return buf;
+}
+
+static void append(struct fo_json_out *out, const char *bytes, size_t count)
+{
+    if (out->overflow) {
+        return;
+    }
+    if (out->length + count + 1 > FO_RESPONSE_BYTES_MAX) {
+        out->overflow = true;
+        return;
+    }
+    if (out->length + count + 1 > out->capacity) {
+        size_t capacity = out->capacity == 0 ? 1024 : out->capacity;
+        while (capacity < out->length + count + 1) {
+            capacity *= 2;
+        }
+        char *grown = realloc(out->buf, capacity);
+        if (grown == NULL) {
+            out->overflow = true;
+            return;
+        }
+        out->buf = grown;
+        out->capacity = capacity;
+    }
+    memcpy(out->buf + out->length, bytes, count);
+    out->length += count;
+    out->buf[out->length] = '\0';
+}
+
+/* Before any value: a comma when it follows a sibling in an array or object. */
+static void value_prefix(struct fo_json_out *out)
+{
+    if (out->after_key) {
+        out->after_key = false;
+        return;
+    }
+    if (out->depth > 0) {
+        if (out->need_comma[out->depth - 1]) {
+            append(out, ",", 1);
+        }
+        out->need_comma[out->depth - 1] = true;
+    }
+}
+
+static void open_scope(struct fo_json_out *out, char bracket)
+{
+    FO_ASSERT(out->depth < FO_JSON_OUT_DEPTH_MAX);
+    value_prefix(out);
+    append(out, &bracket, 1);
+    out->need_comma[out->depth] = false;
+    out->depth++;
+}
+
+static void close_scope(struct fo_json_out *out, char bracket)
+{
+    FO_ASSERT(out->depth > 0);
+    FO_ASSERT(!out->after_key);
+    out->depth--;
+    append(out, &bracket, 1);
+}
+
+void fo_json_object_begin(struct fo_json_out *out)
+{
+    open_scope(out, '{');
+}
+
+void fo_json_object_end(struct fo_json_out *out)
+{
+    close_scope(out, '}');
+}
+
+void fo_json_array_begin(struct fo_json_out *out)
+{
+    open_scope(out, '[');
+}
+
+void fo_json_array_end(struct fo_json_out *out)
+{
+    close_scope(out, ']');
+}
+
+void fo_json_key(struct fo_json_out *out, const char *key)
+{
+    FO_ASSERT(key != NULL);
+    FO_ASSERT(out->depth > 0);
+    fo_json_string(out, key);
+    append(out, ":", 1);
+    out->after_key = true;
+}
+
+void fo_json_string_n(struct fo_json_out *out, const char *value, size_t bytes)
+{
+    FO_ASSERT(value != NULL || bytes == 0);
+    value_prefix(out);
+    append(out, "\"", 1);
+    size_t run_start = 0;
+    for (size_t index = 0; index < bytes; index++) {
+        unsigned char c = (unsigned char)value[index];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        append(out, value + run_start, index - run_start);
+        char escaped[8];
+        if (c == '"' || c == '\\') {
+            escaped[0] = '\\';
+            escaped[1] = (char)c;
+            append(out, escaped, 2);
+        } else {
+            int written = snprintf(escaped, sizeof escaped, "\\u%04x", c);
+            append(out, escaped, (size_t)written);
+        }
+        run_start = index + 1;
+    }
+    append(out, value + run_start, bytes - run_start);
+    append(out, "\"", 1);
+}
+
+void fo_json_string(struct fo_json_out *out, const char *value)
+{
+    FO_ASSERT(value != NULL);
+    fo_json_string_n(out, value, strlen(value));
+}
+
+void fo_json_int(struct fo_json_out *out, int64_t value)
+{
+    char digits[24];
+    int written = snprintf(digits, sizeof digits, "%" PRId64, value);
+    FO_ASSERT(written > 0);
+    value_prefix(out);
+    append(out, digits, (size_t)written);
+}
+
+void fo_json_bool(struct fo_json_out *out, bool value)
+{
+    value_prefix(out);
+    append(out, value ? "true" : "false", value ? 4 : 5);
+}
+
+void fo_json_null(struct fo_json_out *out)
+{
+    value_prefix(out);
+    append(out, "null", 4);
+}
+
+void fo_json_time(struct fo_json_out *out, int64_t at_unix_ms)
+{
+    char text[40];
+    size_t bytes = fo_clock_format(at_unix_ms, text, sizeof text);
+    FO_ASSERT(bytes > 0);
+    fo_json_string_n(out, text, bytes);
+}
+
+void fo_json_raw(struct fo_json_out *out, const char *json, size_t bytes)
+{
+    FO_ASSERT(json != NULL);
+    value_prefix(out);
+    append(out, json, bytes);
+}
+
+void fo_json_kv_string(struct fo_json_out *out, const char *key, const char *value)
+{
+    fo_json_key(out, key);
+    fo_json_string(out, value);
+}
+
+void fo_json_kv_int(struct fo_json_out *out, const char *key, int64_t value)
+{
+    fo_json_key(out, key);
+    fo_json_int(out, value);
+}
+
+void fo_json_kv_bool(struct fo_json_out *out, const char *key, bool value)
+{
+    fo_json_key(out, key);
+    fo_json_bool(out, value);
+}
+
+void fo_json_kv_time(struct fo_json_out *out, const char *key, int64_t at_unix_ms)
+{
+    fo_json_key(out, key);
+    fo_json_time(out, at_unix_ms);
+}
+
+void fo_json_kv_null(struct fo_json_out *out, const char *key)
+{
+    fo_json_key(out, key);
+    fo_json_null(out);
+}
