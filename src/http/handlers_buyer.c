@@ -297,20 +297,20 @@ static void render_entries(struct fo_request *req, struct fo_json_out *out)
 
 const struct fo_route fo_routes_buyer[] = {
     {FO_METHOD_GET, "/v1/services", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false,
-     decode_list, execute_services, render_services, 200, false},
+     decode_list, execute_services, render_services, 200, false, false},
     {FO_METHOD_POST, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_WRITE, true, decode_place,
-     execute_place, render_view, 201, false},
+     execute_place, render_view, 201, false, false},
     {FO_METHOD_GET, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_READ, false, decode_orders,
-     execute_orders, render_orders, 200, false},
+     execute_orders, render_orders, 200, false, false},
     {FO_METHOD_GET, "/v1/orders/{}", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false, NULL,
-     execute_order, render_view, 200, false},
+     execute_order, render_view, 200, false, false},
     {FO_METHOD_GET, "/v1/orders/{}/events", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false,
-     decode_list, execute_events, render_events, 200, false},
+     decode_list, execute_events, render_events, 200, false, true},
     {FO_METHOD_POST, "/v1/orders/{}/cancel", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_WRITE, true,
-     decode_cancel, execute_cancel, render_order_wrapped, 200, false},
+     decode_cancel, execute_cancel, render_order_wrapped, 200, false, false},
     {FO_METHOD_GET, "/v1/wallet", FO_ROLES_BUYER, FO_ROUTE_READ, false, NULL, execute_wallet,
-     render_wallet, 200, false},
+     render_wallet, 200, false, false},
     {FO_METHOD_GET, "/v1/wallet/entries", FO_ROLES_BUYER, FO_ROUTE_READ, false, decode_list,
-     execute_entries, render_entries, 200, false},
+     execute_entries, render_entries, 200, false, false},
 };
 const size_t fo_routes_buyer_count = sizeof fo_routes_buyer / sizeof fo_routes_buyer[0];

@@ -122,12 +122,12 @@ static void render_view(struct fo_request *req, struct fo_json_out *out)
 
 const struct fo_route fo_routes_supplier[] = {
     {FO_METHOD_POST, "/v1/supplier/claim", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false, decode_claim,
-     execute_claim, render_claim, 200, false},
+     execute_claim, render_claim, 200, false, false},
     {FO_METHOD_POST, "/v1/supplier/jobs/{}/progress", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false,
-     decode_progress, execute_progress, render_progress, 200, false},
+     decode_progress, execute_progress, render_progress, 200, false, false},
     {FO_METHOD_POST, "/v1/supplier/jobs/{}/complete", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false,
-     decode_progress, execute_complete, render_view, 200, false},
+     decode_progress, execute_complete, render_view, 200, false, false},
     {FO_METHOD_POST, "/v1/supplier/jobs/{}/fail", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false,
-     decode_fail, execute_fail, render_view, 200, false},
+     decode_fail, execute_fail, render_view, 200, false, false},
 };
 const size_t fo_routes_supplier_count = sizeof fo_routes_supplier / sizeof fo_routes_supplier[0];

@@ -62,6 +62,7 @@ struct fo_route {
     void (*render)(struct fo_request *req, struct fo_json_out *out);
     int success_status;   /* 200 or 201. */
     bool test_clock_only; /* Exists only with --test-clock (else 404). */
+    bool streams;         /* Answers Accept: text/event-stream with Server-Sent Events. */
 };
 
 /* Path parameters: at most two {} segments per route, each an id or a short word. */
@@ -170,12 +171,14 @@ struct fo_request {
     const char *content_type;
     int retry_after_s;
     bool replayed;
+    struct MHD_Response *stream; /* A Server-Sent Events answer instead of a body. */
 };
 
 /* --- Server state shared by the handlers ------------------------------------------------- */
 
 struct fo_reader_pool;
 struct fo_rate_limiter;
+struct fo_sse_hub;
 
 struct fo_http_server {
     struct fo_http_config config;
@@ -184,6 +187,7 @@ struct fo_http_server {
     struct fo_clock *clock;
     struct fo_reader_pool *readers;
     struct fo_rate_limiter *limiter;
+    struct fo_sse_hub *sse;
     uint16_t port;
     _Atomic long requests_in_flight; /* Created and not yet completed; for graceful stop. */
 };

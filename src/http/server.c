@@ -28,6 +28,7 @@
 #include "core/assert.h"
 #include "core/text.h"
 #include "http/internal.h"
+#include "http/sse.h"
 #include "log.h"
 
 static int64_t monotonic_ns(void)
@@ -414,10 +415,23 @@ static void job_done(struct fo_job *job)
 
 /* --- The answer -------------------------------------------------------------------------- */
 
+static enum MHD_Result queue_stream(struct fo_request *req)
+{
+    enum MHD_Result result = MHD_queue_response(req->connection, MHD_HTTP_OK, req->stream);
+    MHD_destroy_response(req->stream);
+    req->stream = NULL;
+    req->status = MHD_HTTP_OK;
+    req->answered = true;
+    return result;
+}
+
 static enum MHD_Result queue_answer(struct fo_request *req)
 {
     FO_ASSERT(req->has_answer);
     FO_ASSERT(!req->answered);
+    if (req->stream != NULL) {
+        return queue_stream(req);
+    }
     struct MHD_Response *response = MHD_create_response_from_buffer_with_free_callback(
         req->answer_bytes, req->answer_body, free);
     if (response == NULL) {
@@ -444,6 +458,23 @@ static enum MHD_Result queue_answer(struct fo_request *req)
     return result;
 }
 
+static bool wants_event_stream(struct fo_request *req)
+{
+    const char *accept = MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, "Accept");
+    return accept != NULL && strstr(accept, "text/event-stream") != NULL;
+}
+
+/* Server-Sent Events: ownership was checked by the route's read. */
+static void start_stream(struct fo_request *req)
+{
+    req->stream = fo_sse_response(req->server->sse, req->connection, req->params[0]);
+    if (req->stream == NULL) {
+        answer_error(req, FO_ERR_UNAVAILABLE, NULL);
+        return;
+    }
+    req->has_answer = true;
+}
+
 static void run_read(struct fo_request *req)
 {
     struct fo_store *store = fo_reader_pool_acquire(req->server->readers);
@@ -461,6 +492,10 @@ static void run_read(struct fo_request *req)
     req->route->execute(req, store, now_unix_ms);
     fo_store_read_end(store);
     fo_reader_pool_release(req->server->readers, store);
+    if (req->err == FO_OK && req->route->streams && wants_event_stream(req)) {
+        start_stream(req);
+        return;
+    }
     fo_render_answer(req);
 }
 
@@ -649,9 +684,14 @@ enum fo_err fo_http_start(const struct fo_http_config *config, struct fo_writer 
         err = server->limiter != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
     }
     if (err == FO_OK) {
+        server->sse = fo_sse_hub_create(server->readers, writer);
+        err = server->sse != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
+    }
+    if (err == FO_OK) {
         err = start_daemon(server);
     }
     if (err != FO_OK) {
+        fo_sse_hub_destroy(server->sse);
         fo_rate_limiter_destroy(server->limiter);
         fo_reader_pool_destroy(server->readers);
         free(server);
@@ -678,11 +718,13 @@ void fo_http_stop(struct fo_http_server *server)
     if (listen_socket != MHD_INVALID_SOCKET) {
         close(listen_socket);
     }
+    fo_sse_hub_end_all(server->sse);
     for (int waited_ms = 0; server->requests_in_flight > 0 && waited_ms < 30000; waited_ms += 5) {
         struct timespec pause = {0, 5 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(server->daemon);
+    fo_sse_hub_destroy(server->sse);
     fo_rate_limiter_destroy(server->limiter);
     fo_reader_pool_destroy(server->readers);
     free(server);
