@@ -1,0 +1,276 @@
+/* The embedded SQLite store: opening and closing a connection, and schema migrations
+ * (store.h, "Connection"). The other store_sqlite_*.c files implement the rest of store.h
+ * over the connection opened here.
+ *
+ * A connection is opened without SQLite's mutex (SQLITE_OPEN_NOMUTEX; store.h: one thread
+ * at a time), then configured before any other use: extended result codes, the busy
+ * timeout (FO_DB_BUSY_TIMEOUT_MS), journal_mode=WAL (readers never block the writer, and
+ * a commit is one append to the log), synchronous=FULL (a commit is durable once it
+ * returns: nothing is answered 2xx before that) and foreign_keys=ON. These are checked,
+ * not assumed: a build of SQLite without WAL or foreign keys refuses to open.
+ *
+ * Migrations are the files src/store/schema/NNNN_name.sql, embedded in the binary by
+ * tools/embed.sh (nothing is read from disk at run time), applied in NNNN order, each in
+ * its own BEGIN IMMEDIATE transaction together with PRAGMA user_version = NNNN, so a
+ * migration is either wholly applied and recorded or not at all, and two processes
+ * migrating at once apply each file once. Only the writer's connection migrates. */
+#include "store/store_sqlite.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/assert.h"
+#include "embedded.h"
+#include "log.h"
+
+#define SCHEMA_PREFIX "src/store/schema/"
+
+/* Run SQL that returns no rows and takes no parameters (setup and migration only). */
+static enum fo_err exec_plain(struct fo_store *store, const char *sql, const char *op)
+{
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return fo_sql_fail(store, op, rc);
+    }
+    return FO_OK;
+}
+
+/* Run a PRAGMA (or any one-row query) and copy the first column of its row as text. */
+static enum fo_err pragma_text(struct fo_store *store, const char *sql, char *out, size_t out_bytes)
+{
+    sqlite3_stmt *statement = NULL;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(statement);
+    }
+    if (rc != SQLITE_ROW) {
+        enum fo_err err = fo_sql_fail(store, sql, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+        sqlite3_finalize(statement);
+        return err;
+    }
+    const unsigned char *text = sqlite3_column_text(statement, 0);
+    snprintf(out, out_bytes, "%s", text != NULL ? (const char *)text : "");
+    sqlite3_finalize(statement);
+    return FO_OK;
+}
+
+static enum fo_err read_user_version(struct fo_store *store, int64_t *out)
+{
+    char text[32];
+    enum fo_err err = pragma_text(store, "PRAGMA user_version", text, sizeof text);
+    if (err != FO_OK) {
+        return err;
+    }
+    *out = (int64_t)strtoll(text, NULL, 10);
+    FO_ASSERT(*out >= 0);
+    return FO_OK;
+}
+
+/* Set the connection's pragmas and check that SQLite honoured them. */
+static enum fo_err configure(struct fo_store *store)
+{
+    sqlite3_extended_result_codes(store->db, 1);
+    sqlite3_busy_timeout(store->db, FO_DB_BUSY_TIMEOUT_MS);
+    char mode[16];
+    enum fo_err err = pragma_text(store, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+    if (err != FO_OK) {
+        return err;
+    }
+    if (strcmp(mode, "wal") != 0) {
+        fo_log(FO_LOG_ERROR, "store.error",
+               "op=open sqlite=%s detail=\"journal_mode is %s, not wal\" action=\"use a local "
+               "file system that supports shared memory (WAL needs it)\"",
+               "unsupported", mode);
+        return FO_ERR_UNAVAILABLE;
+    }
+    err = exec_plain(store, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "open");
+    if (err != FO_OK) {
+        return err;
+    }
+    char foreign_keys[8];
+    err = pragma_text(store, "PRAGMA foreign_keys", foreign_keys, sizeof foreign_keys);
+    if (err == FO_OK && strcmp(foreign_keys, "1") != 0) {
+        fo_log(FO_LOG_ERROR, "store.error",
+               "op=open sqlite=%s detail=\"foreign keys unsupported\" action=\"link a SQLite "
+               "built with foreign key support\"",
+               "unsupported");
+        return FO_ERR_INTERNAL;
+    }
+    return err;
+}
+
+/* NNNN of "src/store/schema/NNNN_name.sql"; asserts the name has that shape (the files are
+ * part of the build, so a bad name is a programmer error). */
+static int64_t migration_version(const char *path)
+{
+    const char *name = path + strlen(SCHEMA_PREFIX);
+    int64_t version = 0;
+    size_t digits = 0;
+    while (name[digits] >= '0' && name[digits] <= '9' && digits < 9) {
+        version = version * 10 + (name[digits] - '0');
+        digits++;
+    }
+    FO_ASSERT(digits == 4);
+    FO_ASSERT(name[digits] == '_');
+    FO_ASSERT(version > 0);
+    return version;
+}
+
+/* Run every statement of a migration script (not NUL-terminated: `bytes` long). */
+static enum fo_err exec_script(struct fo_store *store, const struct fo_embedded_file *file)
+{
+    const char *sql = (const char *)file->data;
+    const char *end = sql + file->bytes;
+    FO_ASSERT(file->bytes < (size_t)INT32_MAX);
+    /* Each round consumes at least one statement or stops; the script is finite. */
+    while (sql < end) {
+        sqlite3_stmt *statement = NULL;
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v2(store->db, sql, (int)(end - sql), &statement, &tail);
+        if (rc == SQLITE_OK && statement != NULL) {
+            rc = sqlite3_step(statement);
+            rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+        }
+        if (rc != SQLITE_OK) {
+            enum fo_err err = fo_sql_fail(store, file->path, rc);
+            sqlite3_finalize(statement);
+            return err;
+        }
+        sqlite3_finalize(statement);
+        if (statement == NULL || tail == NULL || tail <= sql) {
+            break; /* Only whitespace or comments were left. */
+        }
+        sql = tail;
+    }
+    return FO_OK;
+}
+
+/* Apply one migration unless the database already has it (checked inside the write
+ * transaction, so a concurrent migrator cannot make us apply it twice). */
+static enum fo_err migrate_one(struct fo_store *store, const struct fo_embedded_file *file,
+                               int64_t version)
+{
+    enum fo_err err = exec_plain(store, "BEGIN IMMEDIATE", "migrate_begin");
+    if (err != FO_OK) {
+        return err;
+    }
+    int64_t applied = 0;
+    err = read_user_version(store, &applied);
+    if (err == FO_OK && applied < version) {
+        err = exec_script(store, file);
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %" PRId64, version);
+        if (err == FO_OK) {
+            err = exec_plain(store, pragma, "migrate_record");
+        }
+        if (err == FO_OK) {
+            fo_log(FO_LOG_INFO, "store.migrated", "version=%" PRId64 " file=%s", version,
+                   file->path);
+        }
+    }
+    if (err == FO_OK) {
+        return exec_plain(store, "COMMIT", "migrate_commit");
+    }
+    (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
+/* Apply the embedded migrations in order; *out_highest is the highest one known. */
+static enum fo_err migrate_all(struct fo_store *store, int64_t *out_highest)
+{
+    int64_t previous = 0;
+    for (size_t index = 0; index < fo_embedded_files_count; index++) {
+        const struct fo_embedded_file *file = &fo_embedded_files[index];
+        if (strncmp(file->path, SCHEMA_PREFIX, strlen(SCHEMA_PREFIX)) != 0) {
+            continue;
+        }
+        int64_t version = migration_version(file->path);
+        FO_ASSERT(version > previous); /* The table is sorted by path; no NNNN twice. */
+        previous = version;
+        enum fo_err err = migrate_one(store, file, version);
+        if (err != FO_OK) {
+            return err;
+        }
+    }
+    *out_highest = previous;
+    return FO_OK;
+}
+
+static enum fo_err open_connection(struct fo_store *store, const char *location, bool migrate)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (migrate ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(location, &store->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        fo_log(FO_LOG_ERROR, "store.error",
+               "op=open sqlite=%s location=\"%s\" detail=\"%s\" action=\"check that the "
+               "file exists (readers do not create it), its directory is writable and it is "
+               "a fairorder database\"",
+               sqlite3_errstr(rc), location,
+               store->db != NULL ? sqlite3_errmsg(store->db) : "out of memory");
+        return FO_ERR_UNAVAILABLE;
+    }
+    enum fo_err err = configure(store);
+    int64_t highest = 0;
+    if (err == FO_OK && migrate) {
+        err = migrate_all(store, &highest);
+    }
+    if (err == FO_OK) {
+        err = read_user_version(store, &store->schema_version);
+    }
+    if (err == FO_OK && migrate && store->schema_version > highest) {
+        fo_log(FO_LOG_WARN, "store.newer_schema",
+               "version=%" PRId64 " known=%" PRId64 " action=\"the database was migrated by a "
+               "newer fairorder; run that version\"",
+               store->schema_version, highest);
+    }
+    return err;
+}
+
+enum fo_err fo_store_open(const char *location, bool migrate, struct fo_store **out)
+{
+    FO_ASSERT(location != NULL);
+    FO_ASSERT(out != NULL);
+
+    *out = NULL;
+    struct fo_store *store = calloc(1, sizeof *store);
+    if (store == NULL) {
+        fo_log(FO_LOG_ERROR, "store.error", "op=open detail=\"out of memory\" action=\"retry\"");
+        return FO_ERR_UNAVAILABLE;
+    }
+    enum fo_err err = open_connection(store, location, migrate);
+    if (err != FO_OK) {
+        fo_store_close(store);
+        return err;
+    }
+    FO_ASSERT(store->db != NULL);
+    FO_ASSERT(store->schema_version >= 0);
+    *out = store;
+    return FO_OK;
+}
+
+void fo_store_close(struct fo_store *store)
+{
+    if (store == NULL) {
+        return;
+    }
+    for (size_t index = 0; index < FO_SQL_STATEMENT_COUNT; index++) {
+        sqlite3_finalize(store->statements[index]);
+        store->statements[index] = NULL;
+    }
+    /* Every statement is finalized, so the close cannot be deferred; an open transaction
+     * is rolled back by SQLite. */
+    int rc = sqlite3_close(store->db);
+    if (rc != SQLITE_OK) {
+        fo_sql_fail(store, "close", rc);
+    }
+    free(store);
+}
+
+int64_t fo_store_schema_version(struct fo_store *store)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(store->schema_version >= 0);
+    return store->schema_version;
+}
