@@ -1,4 +1,4 @@
-/* Shared helpers for the cmocka suites. Every tests/support/*.c is linked into every test
+/* Shared helpers for the cmocka suites. Every .c file of tests/support is linked into every test
  * binary (see the Makefile). */
 #ifndef FO_TEST_H
 #define FO_TEST_H
