@@ -31,7 +31,9 @@ static int sodium_init_result = -1;
 
 static void secret_init_once(void)
 {
+    FO_ASSERT(sodium_init_result == -1); /* Runs once. */
     sodium_init_result = sodium_init();
+    FO_ASSERT(sodium_init_result >= -1 && sodium_init_result <= 1);
 }
 
 void fo_secret_init(void)
