@@ -56,6 +56,9 @@ enum fo_err fo_cmd_cancel(struct fo_store *store, int64_t now_unix_ms,
     if (err != FO_OK) {
         return err;
     }
+    /* A refusal still shows the order and its quote (API.md: error.quote). */
+    out->order = order;
+    out->quote = quote;
     if (!quote.allowed) {
         *out_quote = quote;
         return FO_ERR_NOT_CANCELLABLE;

@@ -647,12 +647,11 @@ static enum fo_err start_daemon(struct fo_http_server *server)
     unsigned threads_count = server->config.threads_count > 0 ? server->config.threads_count : 2;
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     server->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, server, MHD_OPTION_SOCK_ADDR, &address,
-        MHD_OPTION_THREAD_POOL_SIZE, threads_count, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)FO_CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)FO_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-        server, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, server, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server,
+        MHD_OPTION_SOCK_ADDR, &address, MHD_OPTION_THREAD_POOL_SIZE, threads_count,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FO_CONNECTION_MEMORY_BYTES,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)FO_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)120, MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_END);
     if (server->daemon == NULL) {
         fo_log(FO_LOG_ERROR, "http.listen",
                "host=%s port=%u problem=\"cannot listen: is the "

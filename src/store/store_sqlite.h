@@ -86,8 +86,8 @@ struct fo_store {
     sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT]; /* NULL until first use. */
     int64_t schema_version;                           /* Highest applied migration. */
     bool in_batch;                                    /* Between batch_begin and its end. */
-    bool in_command;                                  /* Between command_begin and _end. */
-    bool in_read;                                     /* Between read_begin and read_end. */
+    unsigned command_depth; /* Open command scopes (they nest: savepoints). */
+    unsigned read_depth;    /* Open read snapshots (they nest: only the outer one BEGINs). */
 };
 
 /* One use of one prepared statement. Parameters and columns are taken in order. */

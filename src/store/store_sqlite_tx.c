@@ -8,9 +8,11 @@
  *     read       BEGIN DEFERRED ... COMMIT        one snapshot for several reads
  *
  * BEGIN IMMEDIATE takes the write lock at once (waiting up to the busy timeout), so a
- * batch never fails half-way for want of the lock. Nesting is a programmer error and is
- * asserted: no batch inside a batch or a read, no command inside a command or a read. A
- * command outside a batch is its own transaction (SAVEPOINT then behaves as BEGIN).
+ * batch never fails half-way for want of the lock. Command scopes nest (store.h: the HTTP
+ * layer stores an idempotent answer in the scope around a command's own), and so do read
+ * snapshots (only the outermost BEGINs). Other nesting is a programmer error and is
+ * asserted: no batch inside a batch or a read, no command inside a read. A command outside
+ * a batch is its own transaction (SAVEPOINT then behaves as BEGIN).
  *
  * Some SQLite errors (disk full, I/O error) roll the whole transaction back by
  * themselves; the functions here notice that (sqlite3_get_autocommit) and report it as
@@ -47,8 +49,8 @@ enum fo_err fo_store_batch_begin(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
     FO_ASSERT(!store->in_batch);
-    FO_ASSERT(!store->in_command);
-    FO_ASSERT(!store->in_read);
+    FO_ASSERT(store->command_depth == 0);
+    FO_ASSERT(store->read_depth == 0);
 
     enum fo_err err = run(store, FO_SQL_BEGIN_IMMEDIATE, "batch_begin");
     store->in_batch = err == FO_OK;
@@ -59,7 +61,7 @@ enum fo_err fo_store_batch_commit(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
     FO_ASSERT(store->in_batch);
-    FO_ASSERT(!store->in_command);
+    FO_ASSERT(store->command_depth == 0);
 
     if (transaction_lost(store, "batch_commit")) {
         store->in_batch = false;
@@ -74,27 +76,29 @@ enum fo_err fo_store_batch_commit(struct fo_store *store)
 void fo_store_batch_rollback(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
-    FO_ASSERT(!store->in_read);
+    FO_ASSERT(store->read_depth == 0);
 
     if (!sqlite3_get_autocommit(store->db)) {
         (void)run(store, FO_SQL_ROLLBACK, "batch_rollback");
     }
     store->in_batch = false;
-    store->in_command = false;
+    store->command_depth = 0;
     FO_ASSERT(sqlite3_get_autocommit(store->db));
 }
 
 enum fo_err fo_store_command_begin(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
-    FO_ASSERT(!store->in_command);
-    FO_ASSERT(!store->in_read);
+    FO_ASSERT(store->command_depth < 8);
+    FO_ASSERT(store->read_depth == 0);
 
-    if (store->in_batch && transaction_lost(store, "command_begin")) {
+    if ((store->in_batch || store->command_depth > 0) && transaction_lost(store, "command_begin")) {
         return FO_ERR_UNAVAILABLE;
     }
     enum fo_err err = run(store, FO_SQL_SAVEPOINT, "command_begin");
-    store->in_command = err == FO_OK;
+    if (err == FO_OK) {
+        store->command_depth++;
+    }
     return err;
 }
 
@@ -111,9 +115,9 @@ static enum fo_err command_undo(struct fo_store *store)
 enum fo_err fo_store_command_end(struct fo_store *store, bool keep)
 {
     FO_ASSERT(store != NULL);
-    FO_ASSERT(store->in_command);
+    FO_ASSERT(store->command_depth > 0);
 
-    store->in_command = false;
+    store->command_depth--;
     if (transaction_lost(store, "command_end")) {
         return FO_ERR_UNAVAILABLE;
     }
@@ -133,21 +137,24 @@ enum fo_err fo_store_read_begin(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
     FO_ASSERT(!store->in_batch);
-    FO_ASSERT(!store->in_command);
-    FO_ASSERT(!store->in_read);
+    FO_ASSERT(store->command_depth == 0);
 
+    if (store->read_depth > 0) {
+        store->read_depth++;
+        return FO_OK;
+    }
     enum fo_err err = run(store, FO_SQL_BEGIN_DEFERRED, "read_begin");
-    store->in_read = err == FO_OK;
+    store->read_depth = err == FO_OK ? 1 : 0;
     return err;
 }
 
 void fo_store_read_end(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
-    FO_ASSERT(store->in_read);
+    FO_ASSERT(store->read_depth > 0);
 
-    store->in_read = false;
-    if (sqlite3_get_autocommit(store->db)) {
+    store->read_depth--;
+    if (store->read_depth > 0 || sqlite3_get_autocommit(store->db)) {
         return;
     }
     if (run(store, FO_SQL_COMMIT, "read_end") != FO_OK) {
