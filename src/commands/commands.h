@@ -100,7 +100,8 @@ struct fo_cancel_input {
 
 /* Cancels an order by its live quote. NOT_FOUND (unknown, or another buyer's);
  * NOT_CANCELLABLE or QUOTE_CHANGED with *out_quote the current quote and out->order the
- * order as it stands (and nothing changed). On success *out is the settled order and its (not allowed) quote; the freed
+ * order as it stands (and nothing changed). On success *out is the settled order and its
+ * (not allowed) quote; the freed
  * capacity allocates the supplier's next pending orders. */
 enum fo_err fo_cmd_cancel(struct fo_store *store, int64_t now_unix_ms,
                           const struct fo_cancel_input *input, struct fo_order_view *out,
