@@ -1,0 +1,132 @@
+"""Server robustness: garbage bytes, truncated and malformed requests, huge request lines
+and headers, pipelining and idle connections. The server answers (an HTTP 4xx, with the
+JSON error shape where API.md promises it) or closes cleanly, never crashes, and keeps
+serving: GET /healthz still answers 200 after each.
+
+Method: raw sockets, so the bytes on the wire are exactly what the test says."""
+
+import socket
+
+import fo_client
+from fo_client import ApiTest, parse_raw_response
+
+
+def tearDownModule():
+    fo_client.stop_module_servers(__name__)
+
+
+class Robustness(ApiTest):
+    def healthy(self):
+        resp = self.srv.request("GET", "/healthz", timeout=10)
+        self.assertEqual((resp.status, resp.json), (200, {"ok": True}))
+
+    def answer_or_close(self, data, **kw):
+        reply = self.srv.raw(data, **kw)
+        if reply:
+            status, _, _ = parse_raw_response(reply)
+            self.assertIsNotNone(status, "not an HTTP answer: %r" % reply[:200])
+            self.assertTrue(400 <= status < 500, "expected a 4xx, got %r" % reply[:200])
+        self.healthy()
+        return reply
+
+    def test_garbage_bytes(self):
+        for data in (b"\x00\xff\xfe garbage\r\n\r\n", b"\r\n\r\n\r\n", b"HELLO\r\n\r\n",
+                     bytes(range(256)) * 8, b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHeader\r\n\r\n",
+                     b"G\x00T /healthz HTTP/1.1\r\n\r\n"):
+            with self.subTest(data=data[:30]):
+                self.answer_or_close(data, timeout=5, shutdown_write=True)
+
+    def test_truncated_requests(self):
+        world = self.srv.world()
+        truncated = [
+            b"POST /v1/orders HTTP/1.1\r\nHost: x\r\n",
+            b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + world.token.encode() + b"\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n{\"service_id\"",
+            b"GET /v1/wall",
+        ]
+        for data in truncated:
+            with self.subTest(data=data[:40]):
+                # The client gives up half-way: the server must drop the connection
+                # without acting on it.
+                self.srv.raw(data, timeout=1, shutdown_write=True)
+                self.healthy()
+        self.assertWallet(world, 10000000, 0)
+
+    def test_client_vanishes_mid_body(self):
+        world = self.srv.world()
+        sock = socket.create_connection((self.srv.host, self.srv.port), timeout=5)
+        sock.sendall(b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                     + world.token.encode() + b"\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 5000\r\n\r\n" + b" " * 100)
+        sock.close()
+        self.healthy()
+        self.assertWallet(world, 10000000, 0)
+
+    def test_huge_request_line(self):
+        self.answer_or_close(b"GET /" + b"a" * 200000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                             timeout=10)
+        self.answer_or_close(b"GET /v1/orders?limit=" + b"9" * 20000 + b" HTTP/1.1\r\n"
+                             b"Host: x\r\n\r\n", timeout=10)
+
+    def test_many_headers_under_64_kib_get_json_431(self):
+        world = self.srv.world()
+        head = (b"GET /v1/wallet HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + world.token.encode() + b"\r\n"
+                + b"".join(b"X-H%d: v\r\n" % i for i in range(4000)) + b"\r\n")
+        self.assertLess(len(head), 60000)
+        status, _, body = parse_raw_response(self.srv.raw(head, timeout=10))
+        self.assertEqual(status, 431, body)
+        self.assertEqual(body["error"]["code"], "headers_too_large")
+        self.healthy()
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        world = self.srv.world()
+        data = (b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"GET /v1/wallet HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + world.token.encode() + b"\r\nConnection: close\r\n\r\n")
+        sock = socket.create_connection((self.srv.host, self.srv.port), timeout=10)
+        try:
+            sock.sendall(data)
+            reply = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                reply += chunk
+        finally:
+            sock.close()
+        self.assertEqual(reply.count(b"HTTP/1.1 200"), 2, reply[:500])
+        self.assertIn(b'"available_minor"', reply)
+        self.healthy()
+
+    def test_bad_percent_encoding_and_odd_paths(self):
+        world = self.srv.world()
+        for path in ("/v1/orders/%ZZ", "/v1/orders/%00", "/v1/orders/..%2f..%2fetc",
+                     "/v1/orders?limit=%", "/v1/orders/" + "x" * 5000, "/v1/orders/ord_%E4%B8%AD"):
+            with self.subTest(path=path[:40]):
+                resp = self.srv.request("GET", path, token=world.token)
+                self.assertIn(resp.status, (400, 404), resp)
+                self.assertIn("error", resp.json or {}, resp)
+        self.healthy()
+
+    def test_idle_connections_do_not_block_others(self):
+        socks = [socket.create_connection((self.srv.host, self.srv.port), timeout=5)
+                 for _ in range(20)]
+        try:
+            for sock in socks[:10]:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+            self.healthy()
+        finally:
+            for sock in socks:
+                sock.close()
+        self.healthy()
+
+    def test_unsupported_transfer_encoding_and_conflicting_lengths(self):
+        world = self.srv.world()
+        data = (b"POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + world.token.encode() + b"\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 2\r\nContent-Length: 30\r\nConnection: close\r\n\r\n{}")
+        self.answer_or_close(data, timeout=5, shutdown_write=True)
+        self.assertWallet(world, 10000000, 0)
