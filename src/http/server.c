@@ -594,14 +594,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     return req->has_answer && !req->suspended ? queue_answer(req) : MHD_YES;
 }
 
+static const char *method_name(enum fo_method method)
+{
+    switch (method) {
+    case FO_METHOD_GET:
+        return "GET";
+    case FO_METHOD_POST:
+        return "POST";
+    case FO_METHOD_PATCH:
+        return "PATCH";
+    case FO_METHOD_OTHER:
+        return "OTHER";
+    }
+    return "OTHER";
+}
+
+/* One line per request: writes (the events that change something) at info, reads at
+ * debug, server errors at error. The order id is named whenever the request had one. */
 static void log_request(const struct fo_request *req)
 {
     int64_t elapsed_us = (monotonic_ns() - req->started_at_ns) / 1000;
     const char *order_id = req->out.view.order.id[0] != '\0' ? req->out.view.order.id : "-";
-    enum fo_log_level level = req->status >= 500 ? FO_LOG_ERROR : FO_LOG_DEBUG;
-    fo_log(level, "http.request", "method=%d path=%s status=%d us=%lld principal=%s order_id=%s",
-           (int)req->method, req->path, req->status, (long long)elapsed_us,
-           req->authenticated ? req->principal.id : "-", order_id);
+    bool write = req->route != NULL && req->route->kind == FO_ROUTE_WRITE;
+    enum fo_log_level level = write ? FO_LOG_INFO : FO_LOG_DEBUG;
+    if (req->status >= 500) {
+        level = FO_LOG_ERROR;
+    }
+    fo_log(level, "http.request",
+           "method=%s path=%s status=%d us=%lld principal=%s order_id=%s replayed=%d",
+           method_name(req->method), req->path, req->status, (long long)elapsed_us,
+           req->authenticated ? req->principal.id : "-", order_id, req->replayed ? 1 : 0);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **request_slot,
