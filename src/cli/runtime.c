@@ -1,4 +1,6 @@
-/* The server's runtime besides HTTP (serve.h): clock, writer, admin token, reaper. */
+/* The server's runtime besides HTTP (serve.h): clock, writer, admin token, reaper and
+ * simulated supplier. The two background threads submit writer jobs, so they stop before
+ * the writer does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +70,14 @@ enum fo_err fo_serve_runtime_start(struct fo_serve_runtime *runtime, const char 
     if (err == FO_OK) {
         err = fo_reaper_start(runtime->writer, runtime->clock, &runtime->reaper);
     }
+    if (err == FO_OK) {
+        err = fo_simulator_start(runtime->writer, &runtime->simulator);
+    }
     if (err != FO_OK) {
+        fo_reaper_stop(runtime->reaper);
         fo_writer_stop(runtime->writer);
         fo_clock_destroy(runtime->clock);
+        memset(runtime, 0, sizeof *runtime);
     }
     return err;
 }
@@ -78,6 +85,8 @@ enum fo_err fo_serve_runtime_start(struct fo_serve_runtime *runtime, const char 
 void fo_serve_runtime_stop(struct fo_serve_runtime *runtime)
 {
     FO_ASSERT(runtime != NULL);
+    FO_ASSERT(runtime->writer != NULL);
+    fo_simulator_stop(runtime->simulator);
     fo_reaper_stop(runtime->reaper);
     fo_writer_stop(runtime->writer);
     fo_clock_destroy(runtime->clock);

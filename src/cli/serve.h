@@ -15,10 +15,12 @@ struct fo_serve_runtime {
     struct fo_clock *clock;
     struct fo_writer *writer;
     struct fo_reaper *reaper;
+    struct fo_simulator *simulator; /* Runs the suppliers with simulate_units_per_s. */
 };
 
 /* Clock, writer (migrations), admin token (FAIRORDER_ADMIN_TOKEN, or a new random one
- * printed once on standard error), reaper. Logs what went wrong and says what to do. */
+ * printed once on standard error), reaper, simulated supplier. Logs what went wrong and says what
+ * to do. */
 enum fo_err fo_serve_runtime_start(struct fo_serve_runtime *runtime, const char *db_location,
                                    bool test_clock);
 void fo_serve_runtime_stop(struct fo_serve_runtime *runtime);
