@@ -1530,8 +1530,29 @@
     var idSeen = false;
     return function feed(chunk, final) {
       buffer += chunk;
-      var lines = buffer.split(/\r\n|\n|\r(?!$)/);
-      buffer = final ? '' : lines.pop();
+      var lines = [];
+      var start = 0;
+      for (var i = 0; i < buffer.length; i++) {
+        var c = buffer.charAt(i);
+        if (c === '\n') {
+          lines.push(buffer.slice(start, i));
+          start = i + 1;
+        } else if (c === '\r') {
+          if (i + 1 < buffer.length) {
+            lines.push(buffer.slice(start, i));
+            if (buffer.charAt(i + 1) === '\n') {
+              i++;
+            }
+            start = i + 1;
+          } else if (final) {
+            lines.push(buffer.slice(start, i));
+            start = i + 1;
+          } else {
+            break; /* A CR ending the chunk: the next chunk tells whether LF follows. */
+          }
+        }
+      }
+      buffer = final ? '' : buffer.slice(start);
       lines.forEach(function (line) {
         if (line === '') {
           if (data.length > 0) {

@@ -97,6 +97,23 @@ async function closeOpenOrders(buyer) {
   }
 }
 
+// Does the server answer the event stream (text/event-stream)? Reads only the headers.
+async function streamAvailable(buyer, orderId) {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 5000);
+  try {
+    const res = await fetch(`${BASE}/v1/orders/${orderId}/events`, { signal: ac.signal,
+      headers: { Accept: 'text/event-stream', Authorization: `Bearer ${buyer.token}` } });
+    return res.status === 200 &&
+      String(res.headers.get('content-type')).startsWith('text/event-stream');
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+}
+
 /* ---------- page helpers ---------- */
 
 async function signIn(page, buyer, { lang = 'en' } = {}) {
@@ -245,7 +262,7 @@ test('buy with consent: the order appears and the wallet holds its amount', asyn
   await first.getByRole('link', { name: `Order ${id}` }).click();
   await expectVisible(page.locator(`section.order-page[data-order="${id}"]`));
 
-  await page.getByRole('link', { name: 'My orders' }).click();
+  await page.getByRole('link', { name: 'My orders', exact: true }).click();
   const row = page.locator(`a[data-order="${id}"]`);
   await expectContains(row, '¥50.00');
   await expectContains(row, POINTS.name);
@@ -254,16 +271,13 @@ test('buy with consent: the order appears and the wallet holds its amount', asyn
 test('the order page follows the supplier live: state, progress bar, timeline', async ({ page, use }) => {
   const buyer = use(await newBuyer([10000]));
   const order = await place(buyer, POINTS, 1000);
-  const probe = await call(BASE, 'GET', `/v1/orders/${order.id}/events`, {
-    token: buyer.token, headers: { Accept: 'text/event-stream' } }).catch(() => null);
-  const streams = !!probe && probe.status === 200 &&
-    String(probe.headers.get('content-type')).startsWith('text/event-stream');
-  if (!streams) console.log('  note: the server has no event stream yet; the page polls');
+  const streams = await streamAvailable(buyer, order.id);
+  assert.ok(streams, 'GET /v1/orders/{id}/events answers text/event-stream (API.md)');
 
   await signIn(page, buyer);
   await openOrder(page, order.id);
   await page.evaluate(() => { window.__sameDocument = 'yes'; });
-  await expectText(page.locator('.live'), streams ? 'Live' : 'Refreshing every 2 seconds');
+  await expectText(page.locator('.live'), 'Live');
   await expectText(currentStep(page), "In the supplier's queue");
   await expectText(progressText(page), 'Delivered 0 of 1000 point · 0%');
 
