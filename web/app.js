@@ -839,7 +839,8 @@
       class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-labelledby': 'progress-text'
     }, bar);
     progressText.id = 'progress-text';
-    var statusSection = h('section', { class: 'card stack', 'aria-labelledby': 'steps-heading' },
+    var statusSection = h('section', { class: 'card stack status-card',
+                                       'aria-labelledby': 'steps-heading' },
       h('h2', { id: 'steps-heading', class: 'visually-hidden', text: t('order.steps') }),
       steps,
       h('div', { class: 'progress', 'aria-live': 'polite', 'aria-atomic': 'true' },
@@ -1271,7 +1272,8 @@
     var title = h('h2', { id: 'confirm-title', text: t('confirm.title') });
     var refundText = h('p', { class: 'confirm-refund', id: 'confirm-refund' });
     var table = h('dl', { class: 'breakdown' });
-    var reason = h('textarea', { id: 'cancel-reason', maxlength: 500, rows: 2 });
+    var reason = h('input', { id: 'cancel-reason', type: 'text', maxlength: 500,
+                              autocomplete: 'off' });
     var alertBox = h('div', { class: 'form-problem', 'aria-live': 'assertive' });
     var yes = h('button', { type: 'button', class: 'button danger', 'data-confirm': 'yes' });
     var no = h('button', { type: 'button', class: 'button secondary', text: t('confirm.no') });
@@ -1351,9 +1353,7 @@
             h('p', { class: 'notice-title', text: t('confirm.changed.title') }),
             h('p', { text: t('confirm.changed.body', {
               old: money(old.refund_minor, order.currency),
-              new: money(err.detail.quote.refund_minor, order.currency) }) }),
-            err.detail.quote.message ? h('p', { class: 'muted small',
-                                                text: err.detail.quote.message }) : null));
+              new: money(err.detail.quote.refund_minor, order.currency) }) })));
           yes.focus();
         } else if (err.code === 'not_cancellable') {
           var q = err.detail && err.detail.quote ? err.detail.quote : null;

@@ -130,12 +130,13 @@ export async function expectHidden(locator, timeoutMs) {
 }
 
 // Screenshots of the current screen at phone and desktop width (full page).
-export async function shoot(page, dir, name) {
+// A modal dialog is shot as the viewport shows it (fullPage: false).
+export async function shoot(page, dir, name, { fullPage = true } = {}) {
   const before = page.viewportSize();
   for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.setViewportSize(size);
     await sleep(150);
-    await page.screenshot({ path: path.join(dir, `${name}-${label}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(dir, `${name}-${label}.png`), fullPage });
   }
   if (before) await page.setViewportSize(before);
 }

@@ -7,6 +7,7 @@
 # Screenshots of the main screens (phone 360x740 and desktop 1280x800) go to
 # build/screenshots/. Ends with the line "web: N passed, N failed"; exits 1 on any failure.
 # Nothing is skipped silently: a missing tool is a failure with its reason.
+# FO_WEB_ONLY=TEXT runs only the scenarios whose name contains TEXT (while developing).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,6 +26,7 @@ if [[ ! -d tests/web/node_modules/playwright-core ]]; then
 fi
 
 mkdir -p build/tmp build/screenshots
+rm -f build/screenshots/failed-*.png
 work=$(mktemp -d build/tmp/web-XXXX)
 admin_token="web-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 FAIRORDER_ADMIN_TOKEN=$admin_token "$binary" serve --db "$work/x.db" --listen 127.0.0.1:0 \
@@ -71,7 +73,7 @@ if ! node tests/web/setup.mjs "$url" "$work/fixtures.json"; then
 fi
 
 node tests/web/web_test.mjs --url "$url" --fixtures "$work/fixtures.json" \
-  --results "$work/results" --screenshots build/screenshots
+  --results "$work/results" --screenshots build/screenshots ${FO_WEB_ONLY:+--only "$FO_WEB_ONLY"}
 node_rc=$?
 
 stop_server

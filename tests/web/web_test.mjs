@@ -378,7 +378,7 @@ test('cancel in the free cancellation period: full refund on the receipt (keyboa
   await expectVisible(dialog);
   await expectText(dialog.locator('.confirm-refund'), 'You will get back exactly ¥50.00.');
   await expectText(dialogLine(page, 'refund'), '¥50.00');
-  await shoot(page, SHOTS, '07-cancel-confirm');
+  await shoot(page, SHOTS, '07-cancel-confirm', { fullPage: false });
   await page.keyboard.press('Escape');
   await expectHidden(dialog);
   assert.equal((await getOrder(buyer, order.id)).state, order.state, 'Escape cancels nothing');
@@ -464,7 +464,7 @@ test('quote_changed: the new quote is shown and confirmed again', async ({ page,
   await expectText(dialogLine(page, 'charged'), '¥25.00');
   await expectText(dialogLine(page, 'fee'), '¥1.00');
   assert.equal((await getOrder(buyer, order.id)).state, 'executing', 'nothing was cancelled');
-  await shoot(page, SHOTS, '10-quote-changed');
+  await shoot(page, SHOTS, '10-quote-changed', { fullPage: false });
 
   await page.getByRole('button', { name: 'Cancel and refund ¥24.00' }).click();
   await expectText(badge(page), 'Cancelled');
