@@ -1101,7 +1101,15 @@
       }
       renderReceipt();
       if (wasOpen && !open) {
-        stopLive(t('order.ended'));
+        /* The server ends the stream itself after the terminal event; until then the
+         * stream stays open so the timeline receives that event. Polling stops now, and
+         * one last read of the events covers whatever the stream may not deliver. */
+        if (pollId !== null) {
+          clearInterval(pollId);
+          pollId = null;
+        }
+        setLive(t('order.ended'), 'muted');
+        loadEventsJson();
       }
       wasOpen = open;
     }
@@ -1151,17 +1159,6 @@
     function setLive(text, kind) {
       live.textContent = text;
       live.className = 'live small ' + (kind || 'muted');
-    }
-    function stopLive(text) {
-      if (stream) {
-        stream.close();
-        stream = null;
-      }
-      if (pollId !== null) {
-        clearInterval(pollId);
-        pollId = null;
-      }
-      setLive(text || '', 'muted');
     }
     function startPolling() {
       if (pollId !== null || !OPEN_STATES[order.state]) {

@@ -430,6 +430,7 @@ test('cancel in progress: prorated charge, fee and refund exact on the receipt',
   await expectText(page.locator('[data-panel="settlement"] .why'),
     'Cancelled in progress: delivered units charged');
   await expectReceipt(page, q, 5000);
+  await expectContains(page.locator('.timeline li').first(), 'Order cancelled');
   const done = await getOrder(buyer, order.id);
   assert.deepEqual([done.settlement.charged_minor, done.settlement.fee_minor,
     done.settlement.refund_minor], [1250, 125, 3625]);
