@@ -203,7 +203,13 @@ def http_request(host, port, method, path, token=None, body=_DEFAULT, raw=None, 
         all_headers.update(headers)
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
-        conn.request(method, path, body=data, headers=all_headers)
+        try:
+            conn.request(method, path, body=data, headers=all_headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server may answer early (e.g. 413) and close before reading a large body:
+            # the answer is still waiting in our socket.
+            if data is None or len(data) < 65536:
+                raise
         resp = conn.getresponse()
         raw_body = resp.read()
         resp_headers = {k.lower(): v for k, v in resp.getheaders()}
@@ -297,7 +303,7 @@ class ServerError(AssertionError):
 class Server:
     def __init__(self, binary=None, test_clock=True, args=(), db_path=None, admin_token=None,
                  name="server", env=None):
-        self.binary = binary or BINARY
+        self.binary = os.path.abspath(binary or BINARY) if (binary or BINARY) else None
         self.test_clock = test_clock
         self.args = list(args)
         self.name = name
@@ -316,6 +322,21 @@ class Server:
     # -- lifecycle --
 
     def start(self, timeout_s=60):
+        try:
+            return self._start(timeout_s)
+        except BaseException:
+            # A server that failed to start is not left behind for the end-of-run check.
+            if self.proc is not None:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                    self.proc.wait()
+                self.proc = None
+            self._forget()
+            if self.log_file is not None:
+                self.log_file.close()
+            raise
+
+    def _start(self, timeout_s):
         if not self.binary:
             raise ServerError("no server binary given (run.py --binary PATH)")
         if not os.path.isfile(self.binary) or not os.access(self.binary, os.X_OK):
@@ -574,10 +595,11 @@ class Server:
 
     def assert_ledger_ok(self):
         result = self.ledger_verify()
-        if result != {"ok": True, "problems": []}:
+        # API.md: {"ok": bool, "problems": [...]}; extra members are a free extension.
+        if result.get("ok") is not True or result.get("problems") != []:
             raise AssertionError("ledger verify is not ok: %r" % (result,))
 
-    def list_all(self, path, token, page=200, max_pages=1000):
+    def list_all(self, path, token, page=20, max_pages=5000):
         """Every item of a list, following next_cursor."""
         items = []
         sep = "&" if "?" in path else "?"
@@ -708,7 +730,7 @@ def stop_all_servers():
     return problems
 
 
-def live_server_tails(lines=40):
+def live_server_tails(lines=20):
     with _servers_lock:
         left = list(_live_servers)
     return [s.log_tail(lines) for s in left]
@@ -766,7 +788,8 @@ class ApiTest(unittest.TestCase):
     def assertOrderView(self, view):
         """Shape of API.md's order view, and its internal arithmetic."""
         self.assertIsInstance(view, dict)
-        self.assertEqual(set(view), ORDER_VIEW_FIELDS, "order view members")
+        # API.md: "extend freely, but never break a field": the listed members must be there.
+        self.assertTrue(ORDER_VIEW_FIELDS <= set(view), "order view members: %r" % view)
         self.assertTrue(view["id"].startswith("ord_"), view["id"])
         self.assertTrue(view["buyer_id"].startswith("byr_"), view["buyer_id"])
         self.assertTrue(view["service_id"].startswith("svc_"), view["service_id"])
@@ -776,11 +799,11 @@ class ApiTest(unittest.TestCase):
         self.assertIn(view["state"], ("pending", "queued", "executing") + TERMINAL_STATES)
         parse_time_ms(view["placed_at"])
         parse_time_ms(view["updated_at"])
-        self.assertEqual(set(view["policy"]), POLICY_FIELDS, "policy members")
+        self.assertTrue(POLICY_FIELDS <= set(view["policy"]), "policy members")
         self.assertTrue(view["policy"]["id"].startswith("pol_"))
         self.assertTrue(view["policy"]["summary"].strip())
         quote = view["cancel"]
-        self.assertEqual(set(quote), CANCEL_FIELDS, "cancel members")
+        self.assertTrue(CANCEL_FIELDS <= set(quote), "cancel members: %r" % quote)
         self.assertTrue(quote["message"].strip())
         if quote["allowed"]:
             self.assertEqual(quote["charged_minor"] + quote["fee_minor"] + quote["refund_minor"],
@@ -797,7 +820,7 @@ class ApiTest(unittest.TestCase):
         if view["state"] in TERMINAL_STATES:
             settlement = view["settlement"]
             self.assertIsInstance(settlement, dict, "terminal order without settlement")
-            self.assertEqual(set(settlement), SETTLEMENT_FIELDS)
+            self.assertTrue(SETTLEMENT_FIELDS <= set(settlement), settlement)
             self.assertEqual(settlement["charged_minor"] + settlement["fee_minor"]
                              + settlement["refund_minor"], view["amount_minor"])
             self.assertFalse(quote["allowed"])

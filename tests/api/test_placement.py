@@ -186,7 +186,7 @@ class Allocation(ApiTest):
         b = world.place(10)
         c = world.place(10)
         self.assertEqual(c["state"], "pending")
-        world.claim_one(a["id"])
+        self.assertEqual([j["order_id"] for j in world.claim(1)], [a["id"]])
         self.assertEqual(world.order(c["id"])["state"], "pending")
         self.assertStatus(world.fail(a["id"], 0), 200)
         self.assertEqual(world.order(c["id"])["state"], "queued")

@@ -25,7 +25,9 @@ class Robustness(ApiTest):
         if reply:
             status, _, _ = parse_raw_response(reply)
             self.assertIsNotNone(status, "not an HTTP answer: %r" % reply[:200])
-            self.assertTrue(400 <= status < 500, "expected a 4xx, got %r" % reply[:200])
+            # 505 is HTTP's own answer to an unsupported version: a clean refusal too.
+            self.assertTrue(400 <= status < 500 or status == 505,
+                            "expected a 4xx, got %r" % reply[:200])
         self.healthy()
         return reply
 
@@ -74,10 +76,12 @@ class Robustness(ApiTest):
         world = self.srv.world()
         head = (b"GET /v1/wallet HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                 + world.token.encode() + b"\r\n"
-                + b"".join(b"X-H%d: v\r\n" % i for i in range(4000)) + b"\r\n")
-        self.assertLess(len(head), 60000)
-        status, _, body = parse_raw_response(self.srv.raw(head, timeout=10))
-        self.assertEqual(status, 431, body)
+                + b"".join(b"X-H%d: v\r\n" % i for i in range(2000)) + b"\r\n")
+        self.assertLess(len(head), 24000)   # ~16.5 KiB of names + values in 23 KB.
+        reply = self.srv.raw(head, timeout=10)
+        status, _, body = parse_raw_response(reply)
+        self.assertEqual(status, 431, reply[:300])
+        self.assertIsInstance(body, dict, "431 without the JSON error shape: %r" % reply[:300])
         self.assertEqual(body["error"]["code"], "headers_too_large")
         self.healthy()
 

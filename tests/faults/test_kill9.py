@@ -155,6 +155,9 @@ class Kill9UnderLoad(unittest.TestCase):
                 self.assertGreaterEqual(view["delivered"], rec.progress[order_id], order_id)
             if state == "cancelled" and order_id in rec.claimed:
                 self.assertEqual(view["settlement"]["reason"], "executing_prorated", order_id)
+        fo_client.log("kill9: %d acknowledged orders, %d cancels, %d claims, %d completions "
+                      "checked after restart" % (len(rec.orders), len(rec.cancelled),
+                                                 len(rec.claimed), len(rec.completed)))
         for buyer in buyers:
             views = srv.list_all("/v1/orders", buyer["token"])
             held = sum(v["amount_minor"] for v in views if v["settlement"] is None)

@@ -189,6 +189,12 @@ class Races(unittest.TestCase):
                 self.assertEqual(terminal, [], order_id)
                 self.assertIn(view["state"], ("queued", "executing"), order_id)
                 held += view["amount_minor"]
+        outcomes = {}
+        for order_id in ids:
+            key = settled[order_id][0][1] if settled[order_id] else "open"
+            outcomes[key] = outcomes.get(key, 0) + 1
+        fo_client.log("races seed %d: %d orders, %d claimed, outcomes %r" % (
+            seed, len(ids), len(claimed), sorted(outcomes.items())))
         wallet = srv.wallet(token)
         self.assertEqual(wallet["held_minor"], held)
         self.assertEqual(wallet["available_minor"] + wallet["held_minor"], TOPUP - lost)
