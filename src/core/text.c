@@ -109,22 +109,26 @@ static bool policy_has_fee(const struct fo_policy *policy)
     return policy->fee_fixed_minor > 0 || policy->fee_bps > 0;
 }
 
-/* The fee formula: "¥0.50 + 2% of the remaining amount" / "¥0.50 + 剩余金额的 2%". */
+/* The fee formula after the word for fee. Chinese: " ¥0.50 + 剩余金额的 2%",
+ * "（剩余金额的 2.5%）", " ¥1.00"; English: "¥0.50 + 2% of the remaining amount". */
 static void text_append_fee(struct fo_strbuf *sb, const struct fo_policy *policy, enum fo_lang lang)
 {
     FO_ASSERT(sb != NULL);
     FO_ASSERT(policy_has_fee(policy));
 
-    if (policy->fee_fixed_minor > 0) {
+    bool zh = lang == FO_LANG_ZH;
+    bool fixed = policy->fee_fixed_minor > 0;
+    if (fixed) {
+        fo_strbuf_append(sb, zh ? " " : "");
         fo_strbuf_append_money(sb, policy->fee_fixed_minor);
     }
-    if (policy->fee_fixed_minor > 0 && policy->fee_bps > 0) {
+    if (fixed && policy->fee_bps > 0) {
         fo_strbuf_append(sb, " + ");
     }
     if (policy->fee_bps > 0) {
-        fo_strbuf_append(sb, lang == FO_LANG_ZH ? "剩余金额的 " : "");
+        fo_strbuf_append(sb, zh ? (fixed ? "剩余金额的 " : "（剩余金额的 ") : "");
         text_append_percent(sb, policy->fee_bps);
-        fo_strbuf_append(sb, lang == FO_LANG_ZH ? "" : " of the remaining amount");
+        fo_strbuf_append(sb, zh ? (fixed ? "" : "）") : " of the remaining amount");
     }
 }
 
@@ -236,7 +240,7 @@ static void summary_queued(struct fo_strbuf *sb, const struct fo_policy *policy,
         fo_strbuf_append(sb, zh ? "已进入资源池时不可取消"
                                 : "once in the supplier's queue, the order cannot be cancelled");
     } else if (policy->queued == FO_QUEUED_FEE && policy_has_fee(policy)) {
-        fo_strbuf_append(sb, zh ? "已进入资源池时取消收取手续费 "
+        fo_strbuf_append(sb, zh ? "已进入资源池时取消收取手续费"
                                 : "once in the supplier's queue, you can cancel for a fee of ");
         text_append_fee(sb, policy, lang);
     } else {
@@ -268,7 +272,7 @@ static void summary_executing(struct fo_strbuf *sb, const struct fo_policy *poli
         fo_strbuf_append(sb, zh ? "，并收取同样的手续费" : ", minus the same fee");
         return;
     }
-    fo_strbuf_append(sb, zh ? "，并收取手续费 " : ", minus a fee of ");
+    fo_strbuf_append(sb, zh ? "，并收取手续费" : ", minus a fee of ");
     text_append_fee(sb, policy, lang);
 }
 
@@ -304,6 +308,35 @@ size_t fo_text_policy_summary(const struct fo_policy *policy, enum fo_lang lang,
 
 /* --- Quote message ------------------------------------------------------------------ */
 
+/* When a later state allows a cancel: what it will cost, in a few words. */
+static void quote_append_later_cancel(struct fo_strbuf *sb, const struct fo_order *order,
+                                      enum fo_lang lang)
+{
+    FO_ASSERT(sb != NULL);
+    FO_ASSERT(!fo_state_is_terminal(order->state));
+
+    bool zh = lang == FO_LANG_ZH;
+    bool fee = policy_has_fee(&order->policy);
+    if (order->state == FO_STATE_PENDING && order->policy.queued == FO_QUEUED_FULL_REFUND) {
+        fo_strbuf_append(sb, zh ? "订单进入资源池后可取消，全额退款。"
+                                : " Once it reaches the supplier's queue, you can cancel for a "
+                                  "full refund.");
+    } else if (order->state == FO_STATE_PENDING && order->policy.queued == FO_QUEUED_FEE) {
+        fo_strbuf_append(sb, zh ? "订单进入资源池后可取消"
+                                : " Once it reaches the supplier's "
+                                  "queue, you can cancel");
+        fo_strbuf_append(sb, fee ? (zh ? "，收取取消手续费。" : " for a cancellation fee.")
+                                 : (zh ? "，全额退款。" : " for a full refund."));
+    } else {
+        fo_strbuf_append(sb, zh ? "订单开始执行后可取消，按未交付部分退款"
+                                : " Once it is in progress, you can cancel and get the "
+                                  "undelivered part refunded");
+        const char *fee_zh = "，并收取取消手续费。";
+        fo_strbuf_append(sb,
+                         fee ? (zh ? fee_zh : ", less the cancellation fee.") : (zh ? "。" : "."));
+    }
+}
+
 /* What a buyer can still expect when cancelling is not possible now. */
 static void quote_append_next_step(struct fo_strbuf *sb, const struct fo_order *order,
                                    enum fo_lang lang)
@@ -311,21 +344,19 @@ static void quote_append_next_step(struct fo_strbuf *sb, const struct fo_order *
     FO_ASSERT(sb != NULL);
     FO_ASSERT(!fo_state_is_terminal(order->state));
 
-    bool zh = lang == FO_LANG_ZH;
-    if (order->state == FO_STATE_PENDING && order->policy.queued != FO_QUEUED_DENY) {
-        fo_strbuf_append(sb, zh ? "订单进入资源池后可取消。"
-                                : " You can cancel once it reaches the supplier's queue.");
-    } else if (order->state != FO_STATE_EXECUTING &&
-               order->policy.executing == FO_EXECUTING_PRORATED) {
-        fo_strbuf_append(sb, zh ? "订单开始执行后可取消，按未交付部分退款。"
-                                : " You can cancel once it is in progress, with a refund for "
-                                  "the undelivered part.");
-    } else {
-        fo_strbuf_append(sb, zh ? "订单将按约交付；"
-                                  "如供应商未能交付，未交付部分将自动退款。"
-                                : " It will be delivered as ordered; if the supplier cannot "
-                                  "deliver, the undelivered part is refunded automatically.");
+    bool later_by_queue =
+        order->state == FO_STATE_PENDING && order->policy.queued != FO_QUEUED_DENY;
+    bool later_by_execution =
+        order->state != FO_STATE_EXECUTING && order->policy.executing == FO_EXECUTING_PRORATED;
+    if (later_by_queue || later_by_execution) {
+        quote_append_later_cancel(sb, order, lang);
+        return;
     }
+    fo_strbuf_append(sb, lang == FO_LANG_ZH
+                             ? "订单将按约交付；"
+                               "如供应商未能交付，未交付部分将自动退款。"
+                             : " It will be delivered as ordered; if the supplier cannot "
+                               "deliver, the undelivered part is refunded automatically.");
 }
 
 /* Rule 4 "deny" and rule 2 "deny": why not, and what happens instead. */
