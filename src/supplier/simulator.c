@@ -14,7 +14,7 @@
  * jump by exactly that much, and a job never moves while the test clock stands still.
  *
  * Workload: one tick every FO_SIMULATOR_PERIOD_MS, one writer job each, bounded by
- * FO_SIMULATOR_COMMANDS_PER_TICK_MAX commands; each command in its own inner command scope
+ * FO_SIMULATOR_COMMANDS_PER_TICK_MAX jobs touched; each command in its own inner command scope
  * so that a refusal (the buyer cancelled, the lease ran out) undoes only itself. All the
  * working memory lives in struct fo_simulator, allocated once. */
 #include <pthread.h>
@@ -42,7 +42,7 @@ struct fo_simulator {
     /* Kept between ticks: the seq of the last supplier served (0: start over). */
     int64_t supplier_after_seq;
     /* Working memory of one tick. */
-    size_t commands_count; /* Spent of FO_SIMULATOR_COMMANDS_PER_TICK_MAX. */
+    size_t cost_count; /* Spent of FO_SIMULATOR_COMMANDS_PER_TICK_MAX. */
     struct fo_supplier suppliers[FO_SIMULATOR_SUPPLIERS_PAGE];
     struct fo_order jobs[FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX];
     struct fo_order claimed[FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX];
@@ -224,7 +224,7 @@ static enum fo_err simulator_serve(struct fo_simulator *simulator, struct fo_sto
                                    int64_t now_unix_ms, const struct fo_supplier *supplier)
 {
     FO_ASSERT(supplier->simulate_units_per_s > 0);
-    FO_ASSERT(simulator->commands_count + 1 + FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX <=
+    FO_ASSERT(simulator->cost_count + FO_SIMULATOR_SUPPLIER_COST_MAX <=
               FO_SIMULATOR_COMMANDS_PER_TICK_MAX);
     size_t executing_count = 0;
     enum fo_err err = fo_store_order_executing(
@@ -234,6 +234,7 @@ static enum fo_err simulator_serve(struct fo_simulator *simulator, struct fo_sto
     }
     FO_ASSERT(executing_count <= FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX);
     size_t completed_before = simulator->stats.completed_count;
+    size_t claimed_before = simulator->stats.claimed_count;
     for (size_t index = 0; index < executing_count && err == FO_OK; index++) {
         err = simulator_advance(simulator, store, now_unix_ms, supplier, &simulator->jobs[index]);
     }
@@ -245,8 +246,11 @@ static enum fo_err simulator_serve(struct fo_simulator *simulator, struct fo_sto
         err = simulator_claim(simulator, store, now_unix_ms, supplier,
                               executing_count - completed_count);
     }
-    simulator->commands_count += 1 + executing_count;
     simulator->stats.suppliers_count++;
+    FO_ASSERT(simulator->stats.claimed_count >= claimed_before);
+    size_t cost = 1 + executing_count + (simulator->stats.claimed_count - claimed_before);
+    FO_ASSERT(cost <= FO_SIMULATOR_SUPPLIER_COST_MAX);
+    simulator->cost_count += cost;
     return err;
 }
 
@@ -257,7 +261,7 @@ enum fo_err fo_simulator_tick(struct fo_simulator *simulator, struct fo_store *s
     FO_ASSERT(store != NULL);
     FO_ASSERT(out != NULL);
     memset(&simulator->stats, 0, sizeof simulator->stats);
-    simulator->commands_count = 0;
+    simulator->cost_count = 0;
     enum fo_err err = FO_OK;
     /* Each supplier served costs at least one command: the budget bounds the pages. A tick
      * whose budget runs out leaves the cursor on the last supplier served, so the next
@@ -270,7 +274,7 @@ enum fo_err fo_simulator_tick(struct fo_simulator *simulator, struct fo_store *s
                                                simulator->suppliers, FO_SIMULATOR_SUPPLIERS_PAGE,
                                                &count);
         for (size_t index = 0; index < count && budget_left && err == FO_OK; index++) {
-            budget_left = simulator->commands_count + 1 + FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX <=
+            budget_left = simulator->cost_count + FO_SIMULATOR_SUPPLIER_COST_MAX <=
                           FO_SIMULATOR_COMMANDS_PER_TICK_MAX;
             if (budget_left) {
                 err = simulator_serve(simulator, store, now_unix_ms, &simulator->suppliers[index]);
@@ -282,7 +286,7 @@ enum fo_err fo_simulator_tick(struct fo_simulator *simulator, struct fo_store *s
             break;
         }
     }
-    FO_ASSERT(simulator->commands_count <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX);
+    FO_ASSERT(simulator->cost_count <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX);
     *out = simulator->stats;
     return err;
 }

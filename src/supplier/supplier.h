@@ -39,10 +39,12 @@ void fo_reaper_stop(struct fo_reaper *reaper);
  * in the queue, like at a supplier with this many workers. One claim takes at most this
  * many, so it is FO_CLAIM_MAX. */
 #define FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX FO_CLAIM_MAX
-/* Commands run by one tick, over all simulated suppliers (a claim per supplier, a progress
- * or completion per executing job): one tick is one writer job and holds the write path
- * while it runs, so it does about as much as one full group-commit batch. Suppliers past
- * the budget are served first at the next tick (round robin). */
+/* Work of one tick, over all simulated suppliers, counted in jobs touched: one per
+ * supplier served (its claim command) and one per job claimed, advanced or completed. One
+ * tick is one writer job and holds the write path while it runs, so it does about as much
+ * as one full group-commit batch. A supplier is served only when its worst case (all of
+ * its jobs complete, then as many are claimed) fits in what is left; the others are served
+ * first at the next tick (round robin). */
 #define FO_SIMULATOR_COMMANDS_PER_TICK_MAX 256
 /* Simulated suppliers loaded per store call. */
 #define FO_SIMULATOR_SUPPLIERS_PAGE 16
@@ -51,8 +53,10 @@ void fo_reaper_stop(struct fo_reaper *reaper);
 /* Elapsed time is capped at what the largest order takes at the slowest rate, so that
  * elapsed_ms * units_per_s stays in int64. */
 #define FO_SIMULATOR_ELAPSED_MS_MAX (FO_QUANTITY_MAX * 1000)
-_Static_assert(1 + FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX,
-               "one supplier's commands must fit in one tick");
+/* The most one supplier's turn can cost. */
+#define FO_SIMULATOR_SUPPLIER_COST_MAX (1 + 2 * FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX)
+_Static_assert(FO_SIMULATOR_SUPPLIER_COST_MAX <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX,
+               "one supplier's turn must fit in one tick");
 _Static_assert(FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX <= FO_CLAIM_MAX,
                "one claim takes a supplier's jobs");
 _Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_S_MAX,
