@@ -50,8 +50,12 @@ static const struct err_row *err_row_find(enum fo_err err)
     return found;
 }
 
+/* The lower-case code of a value of the table (callers look the row up first). */
 static const char *err_code_lookup(enum fo_err err)
 {
+    FO_ASSERT(err_row_find(err) != NULL);
+    FO_ASSERT((int)err >= 0);
+
     switch (err) {
     case FO_ERR_OK:
         return "ok";

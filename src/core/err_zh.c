@@ -12,6 +12,9 @@
 
 static const char *err_zh_lookup(enum fo_err err)
 {
+    FO_ASSERT(fo_err_is_known(err));
+    FO_ASSERT((int)err >= 0);
+
     switch (err) {
     case FO_ERR_OK:
         return "成功";
@@ -63,7 +66,7 @@ const char *fo_err_zh_message(enum fo_err err)
 {
     const char *message = err_zh_lookup(err);
 
-    FO_ASSERT(message == NULL || message[0] != '\0');
-    FO_ASSERT(err != FO_ERR_INTERNAL || message != NULL);
+    FO_ASSERT(message != NULL);
+    FO_ASSERT(message[0] != '\0');
     return message;
 }

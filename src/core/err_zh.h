@@ -4,7 +4,7 @@
 
 #include "core/err.h"
 
-/* The Simplified Chinese message of `err`, or NULL for a value outside FO_ERR_TABLE. */
+/* The Simplified Chinese message of `err`, a value of FO_ERR_TABLE (asserted); never NULL. */
 const char *fo_err_zh_message(enum fo_err err);
 
 #endif

@@ -24,7 +24,8 @@
 static void journal_start(struct fo_journal *out, enum fo_journal_kind kind)
 {
     FO_ASSERT(out != NULL);
-    FO_ASSERT(kind >= FO_JOURNAL_TOPUP && kind <= FO_JOURNAL_SETTLE);
+    FO_ASSERT(kind >= FO_JOURNAL_TOPUP);
+    FO_ASSERT(kind <= FO_JOURNAL_SETTLE);
 
     memset(out, 0, sizeof *out);
     out->kind = kind;
@@ -49,7 +50,8 @@ static void journal_post(struct fo_journal *out, enum fo_account account, int64_
 void fo_ledger_topup(int64_t amount_minor, struct fo_journal *out)
 {
     FO_ASSERT(out != NULL);
-    FO_ASSERT(amount_minor >= 1 && amount_minor <= FO_TOPUP_MINOR_MAX);
+    FO_ASSERT(amount_minor >= 1);
+    FO_ASSERT(amount_minor <= FO_TOPUP_MINOR_MAX);
 
     journal_start(out, FO_JOURNAL_TOPUP);
     journal_post(out, FO_ACCOUNT_OUTSIDE, -amount_minor);
@@ -63,7 +65,8 @@ void fo_ledger_hold(const struct fo_order *order, struct fo_journal *out)
 {
     FO_ASSERT(order != NULL);
     FO_ASSERT(out != NULL);
-    FO_ASSERT(order->amount_minor >= 1 && order->amount_minor <= FO_AMOUNT_MINOR_MAX);
+    FO_ASSERT(order->amount_minor >= 1);
+    FO_ASSERT(order->amount_minor <= FO_AMOUNT_MINOR_MAX);
 
     journal_start(out, FO_JOURNAL_HOLD);
     journal_post(out, FO_ACCOUNT_BUYER_AVAILABLE, -order->amount_minor);
@@ -156,9 +159,13 @@ enum fo_err fo_ledger_apply_to_wallet(const struct fo_journal *journal, int64_t 
                                       int64_t held_minor, int64_t *out_available_minor,
                                       int64_t *out_held_minor, struct fo_err_detail *detail)
 {
-    FO_ASSERT(journal != NULL && fo_journal_check(journal) == NULL);
-    FO_ASSERT(out_available_minor != NULL && out_held_minor != NULL && detail != NULL);
-    FO_ASSERT(available_minor >= 0 && held_minor >= 0);
+    FO_ASSERT(journal != NULL);
+    FO_ASSERT(fo_journal_check(journal) == NULL);
+    FO_ASSERT(out_available_minor != NULL);
+    FO_ASSERT(out_held_minor != NULL);
+    FO_ASSERT(detail != NULL);
+    FO_ASSERT(available_minor >= 0);
+    FO_ASSERT(held_minor >= 0);
 
     int64_t available_after_minor = 0;
     int64_t held_after_minor = 0;

@@ -52,7 +52,8 @@ bool fo_money_mul_checked(int64_t a, int64_t b, int64_t *out)
     }
     *out = product;
 
-    FO_ASSERT(a == 0 || (*out / a == b && *out % a == 0));
+    FO_ASSERT(a == 0 || *out / a == b);
+    FO_ASSERT(a == 0 || *out % a == 0);
     return true;
 }
 

@@ -141,7 +141,8 @@ static const int transition_next[FO_STATE_COUNT][FO_TRANSITION_CANCEL + 1] = {
 bool fo_order_transition(enum fo_state from, enum fo_transition transition, enum fo_state *out_to)
 {
     FO_ASSERT(state_is_valid(from));
-    FO_ASSERT((int)transition >= 0 && transition <= FO_TRANSITION_CANCEL);
+    FO_ASSERT((int)transition >= 0);
+    FO_ASSERT(transition <= FO_TRANSITION_CANCEL);
     FO_ASSERT(out_to != NULL);
 
     int next = transition_next[from][transition];
@@ -159,8 +160,10 @@ bool fo_order_transition(enum fo_state from, enum fo_transition transition, enum
 static int64_t split_compute_fee(const struct fo_policy *policy, int64_t rest_minor)
 {
     FO_ASSERT(rest_minor >= 0);
-    FO_ASSERT(policy->fee_fixed_minor >= 0 && policy->fee_fixed_minor <= FO_FEE_FIXED_MINOR_MAX);
-    FO_ASSERT(policy->fee_bps >= 0 && policy->fee_bps <= FO_FEE_BPS_MAX);
+    FO_ASSERT(policy->fee_fixed_minor >= 0);
+    FO_ASSERT(policy->fee_fixed_minor <= FO_FEE_FIXED_MINOR_MAX);
+    FO_ASSERT(policy->fee_bps >= 0);
+    FO_ASSERT(policy->fee_bps <= FO_FEE_BPS_MAX);
 
     int64_t proportional_minor = fo_money_mul_div_floor(rest_minor, policy->fee_bps, FO_BPS_WHOLE);
     int64_t fee_minor = policy->fee_fixed_minor + proportional_minor;
@@ -177,9 +180,12 @@ void fo_split_compute(const struct fo_order *order, enum fo_reason reason, struc
 {
     FO_ASSERT(order != NULL);
     FO_ASSERT(out != NULL);
-    FO_ASSERT(order->quantity > 0 && order->quantity <= FO_QUANTITY_MAX);
-    FO_ASSERT(order->delivered >= 0 && order->delivered <= order->quantity);
-    FO_ASSERT(order->amount_minor > 0 && order->amount_minor <= FO_AMOUNT_MINOR_MAX);
+    FO_ASSERT(order->quantity > 0);
+    FO_ASSERT(order->quantity <= FO_QUANTITY_MAX);
+    FO_ASSERT(order->delivered >= 0);
+    FO_ASSERT(order->delivered <= order->quantity);
+    FO_ASSERT(order->amount_minor > 0);
+    FO_ASSERT(order->amount_minor <= FO_AMOUNT_MINOR_MAX);
 
     bool prorated = reason == FO_REASON_EXECUTING_PRORATED || reason == FO_REASON_SUPPLIER_FAILED ||
                     reason == FO_REASON_SUPPLIER_TIMEOUT;
@@ -202,7 +208,9 @@ void fo_split_compute(const struct fo_order *order, enum fo_reason reason, struc
     out->fee_minor = fee_minor;
     out->refund_minor = rest_minor - fee_minor;
 
-    FO_ASSERT(out->charged_minor >= 0 && out->fee_minor >= 0 && out->refund_minor >= 0);
+    FO_ASSERT(out->charged_minor >= 0);
+    FO_ASSERT(out->fee_minor >= 0);
+    FO_ASSERT(out->refund_minor >= 0);
     FO_ASSERT(out->charged_minor + out->fee_minor + out->refund_minor == order->amount_minor);
 }
 
@@ -255,7 +263,8 @@ void fo_order_allocate(struct fo_order *order, int64_t now_unix_ms)
 void fo_order_claim(struct fo_order *order, int64_t now_unix_ms, int64_t lease_s)
 {
     FO_ASSERT(order != NULL);
-    FO_ASSERT(lease_s > 0 && lease_s <= FO_LEASE_S_MAX);
+    FO_ASSERT(lease_s > 0);
+    FO_ASSERT(lease_s <= FO_LEASE_S_MAX);
     FO_ASSERT(now_unix_ms >= 0);
 
     order_step(order, FO_TRANSITION_CLAIM, now_unix_ms);
@@ -285,7 +294,8 @@ enum fo_err fo_order_progress(struct fo_order *order, int64_t delivered, int64_t
                               int64_t lease_s)
 {
     FO_ASSERT(order != NULL);
-    FO_ASSERT(lease_s > 0 && lease_s <= FO_LEASE_S_MAX);
+    FO_ASSERT(lease_s > 0);
+    FO_ASSERT(lease_s <= FO_LEASE_S_MAX);
     FO_ASSERT(now_unix_ms >= 0);
 
     enum fo_err err = order_check_report(order, delivered);
@@ -433,7 +443,8 @@ static const char *order_check_state(const struct fo_order *order)
 static bool check_settlement_reason(enum fo_state state, enum fo_reason reason)
 {
     FO_ASSERT(fo_state_is_terminal(state));
-    FO_ASSERT((int)reason >= 0 && (int)reason < FO_REASON_COUNT);
+    FO_ASSERT((int)reason >= 0);
+    FO_ASSERT((int)reason < FO_REASON_COUNT);
 
     switch (state) {
     case FO_STATE_COMPLETED:

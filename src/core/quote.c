@@ -84,8 +84,8 @@ void fo_quote_cancel(const struct fo_order *order, int64_t now_unix_ms,
     FO_ASSERT(cancels_in_window_count >= 0);
     FO_ASSERT(order->policy.pending == FO_PENDING_FULL_REFUND ||
               order->policy.pending == FO_PENDING_DENY);
-    FO_ASSERT(order->policy.queued >= FO_QUEUED_FULL_REFUND &&
-              order->policy.queued <= FO_QUEUED_DENY);
+    FO_ASSERT(order->policy.queued >= FO_QUEUED_FULL_REFUND);
+    FO_ASSERT(order->policy.queued <= FO_QUEUED_DENY);
     FO_ASSERT(order->policy.executing == FO_EXECUTING_PRORATED ||
               order->policy.executing == FO_EXECUTING_DENY);
 
@@ -106,8 +106,9 @@ void fo_quote_cancel(const struct fo_order *order, int64_t now_unix_ms,
             order->placed_at_unix_ms + order->policy.cooling_off_s * 1000;
     }
 
-    FO_ASSERT(out->allowed || (out->split.charged_minor == 0 && out->split.fee_minor == 0 &&
-                               out->split.refund_minor == 0));
+    FO_ASSERT(out->allowed || out->split.charged_minor == 0);
+    FO_ASSERT(out->allowed || out->split.fee_minor == 0);
+    FO_ASSERT(out->allowed || out->split.refund_minor == 0);
     FO_ASSERT(!out->allowed ||
               out->split.charged_minor + out->split.fee_minor + out->split.refund_minor ==
                   order->amount_minor);

@@ -49,12 +49,14 @@ static const char *const state_labels_zh[FO_STATE_COUNT] = {
 
 const char *fo_text_state_label(enum fo_state state, enum fo_lang lang)
 {
-    FO_ASSERT((int)state >= 0 && (int)state < FO_STATE_COUNT);
+    FO_ASSERT((int)state >= 0);
+    FO_ASSERT((int)state < FO_STATE_COUNT);
     FO_ASSERT(lang_is_valid(lang));
 
     const char *label = lang == FO_LANG_ZH ? state_labels_zh[state] : state_labels_en[state];
 
-    FO_ASSERT(label != NULL && label[0] != '\0');
+    FO_ASSERT(label != NULL);
+    FO_ASSERT(label[0] != '\0');
     return label;
 }
 
@@ -64,7 +66,8 @@ const char *fo_text_state_label(enum fo_state state, enum fo_lang lang)
 static void text_append_duration(struct fo_strbuf *sb, int64_t seconds, enum fo_lang lang)
 {
     FO_ASSERT(sb != NULL);
-    FO_ASSERT(seconds > 0 && seconds <= FO_COOLING_OFF_S_MAX);
+    FO_ASSERT(seconds > 0);
+    FO_ASSERT(seconds <= FO_COOLING_OFF_S_MAX);
 
     const int64_t parts[3] = {seconds / 3600, seconds / 60 % 60, seconds % 60};
     const char *const units_zh[3] = {" 小时", " 分钟", " 秒"};
@@ -87,7 +90,8 @@ static void text_append_duration(struct fo_strbuf *sb, int64_t seconds, enum fo_
 static void text_append_percent(struct fo_strbuf *sb, int64_t bps)
 {
     FO_ASSERT(sb != NULL);
-    FO_ASSERT(bps >= 0 && bps <= FO_FEE_BPS_MAX);
+    FO_ASSERT(bps >= 0);
+    FO_ASSERT(bps <= FO_FEE_BPS_MAX);
 
     fo_strbuf_append_int(sb, bps / 100);
     int64_t hundredths = bps % 100;
@@ -137,7 +141,8 @@ static void text_append_delivered(struct fo_strbuf *sb, const struct fo_order *o
                                   enum fo_lang lang)
 {
     FO_ASSERT(sb != NULL);
-    FO_ASSERT(order->delivered >= 0 && order->delivered <= order->quantity);
+    FO_ASSERT(order->delivered >= 0);
+    FO_ASSERT(order->delivered <= order->quantity);
 
     if (lang == FO_LANG_ZH) {
         fo_strbuf_append(sb, "已交付 ");
@@ -233,7 +238,8 @@ static void summary_pending(struct fo_strbuf *sb, const struct fo_policy *policy
 static void summary_queued(struct fo_strbuf *sb, const struct fo_policy *policy, enum fo_lang lang)
 {
     FO_ASSERT(sb != NULL);
-    FO_ASSERT(policy->queued >= FO_QUEUED_FULL_REFUND && policy->queued <= FO_QUEUED_DENY);
+    FO_ASSERT(policy->queued >= FO_QUEUED_FULL_REFUND);
+    FO_ASSERT(policy->queued <= FO_QUEUED_DENY);
 
     bool zh = lang == FO_LANG_ZH;
     if (policy->queued == FO_QUEUED_DENY) {
@@ -281,7 +287,8 @@ size_t fo_text_policy_summary(const struct fo_policy *policy, enum fo_lang lang,
 {
     FO_ASSERT(policy != NULL);
     FO_ASSERT(lang_is_valid(lang));
-    FO_ASSERT(buf != NULL && buf_bytes >= 1);
+    FO_ASSERT(buf != NULL);
+    FO_ASSERT(buf_bytes >= 1);
 
     struct fo_strbuf sb;
     fo_strbuf_init(&sb, buf, buf_bytes);
@@ -458,9 +465,11 @@ static void quote_allowed(struct fo_strbuf *sb, const struct fo_order *order,
 size_t fo_text_quote_message(const struct fo_order *order, const struct fo_quote *quote,
                              enum fo_lang lang, char *buf, size_t buf_bytes)
 {
-    FO_ASSERT(order != NULL && quote != NULL);
+    FO_ASSERT(order != NULL);
+    FO_ASSERT(quote != NULL);
     FO_ASSERT(lang_is_valid(lang));
-    FO_ASSERT(buf != NULL && buf_bytes >= 1);
+    FO_ASSERT(buf != NULL);
+    FO_ASSERT(buf_bytes >= 1);
 
     struct fo_strbuf sb;
     fo_strbuf_init(&sb, buf, buf_bytes);

@@ -44,7 +44,8 @@ static size_t utf8_sequence_bytes(const unsigned char *text, size_t bytes)
             return 0;
         }
     }
-    FO_ASSERT(need >= 2 && need <= 4);
+    FO_ASSERT(need >= 2);
+    FO_ASSERT(need <= 4);
     return need;
 }
 
