@@ -211,7 +211,9 @@ static enum fo_err open_connection(struct fo_store *store, const char *location,
                store->db != NULL ? sqlite3_errmsg(store->db) : "out of memory");
         return FO_ERR_UNAVAILABLE;
     }
-    enum fo_err err = configure(store);
+    /* store.h: a database that cannot be opened, or configured as we need, is
+     * unavailable (configure has logged why: not a database, no WAL, ...). */
+    enum fo_err err = configure(store) == FO_OK ? FO_OK : FO_ERR_UNAVAILABLE;
     int64_t highest = 0;
     if (err == FO_OK && migrate) {
         err = migrate_all(store, &highest);

@@ -78,6 +78,11 @@ enum fo_sql_statement {
     FO_SQL_STATEMENT_COUNT
 };
 
+/* Command scopes nest (store.h): the writer's scope per job, the HTTP layer's command
+ * inside it (its Idempotency-Key answer is stored in the outer scope), a simulated
+ * supplier's steps. Deeper nesting than this is a programmer error, asserted. */
+#define FO_SQL_COMMAND_DEPTH_MAX 8u
+
 /* The SQL text of a statement (store_sqlite_sql.c). */
 const char *fo_sql_text(enum fo_sql_statement statement);
 

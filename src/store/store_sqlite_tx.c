@@ -89,7 +89,7 @@ void fo_store_batch_rollback(struct fo_store *store)
 enum fo_err fo_store_command_begin(struct fo_store *store)
 {
     FO_ASSERT(store != NULL);
-    FO_ASSERT(store->command_depth < 8);
+    FO_ASSERT(store->command_depth < FO_SQL_COMMAND_DEPTH_MAX);
     FO_ASSERT(store->read_depth == 0);
 
     if ((store->in_batch || store->command_depth > 0) && transaction_lost(store, "command_begin")) {

@@ -196,6 +196,74 @@ static void test_command_outside_a_batch_is_its_own_transaction(void **state)
     fo_store_close(reader);
 }
 
+static void test_command_scopes_nest_inner_undo_keeps_the_outer(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_store *store = fixture->store;
+    assert_int_equal(fo_store_batch_begin(store), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK); /* Outer: the request. */
+    insert_buyer_n(store, 3);
+    assert_int_equal(fo_store_command_begin(store), FO_OK); /* Inner: the command. */
+    insert_buyer_n(store, 4);
+    assert_int_equal(fo_store_buyer_put_balances(store, "byr_1", 1, 2), FO_OK);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    assert_int_equal(fo_store_setting_put(store, "answer", 409), FO_OK); /* Its answer. */
+    assert_int_equal(fo_store_command_end(store, true), FO_OK);
+    assert_int_equal(fo_store_batch_commit(store), FO_OK);
+
+    struct fo_store *reader = fo_fixture_open_reader(fixture);
+    struct fo_buyer buyer;
+    assert_int_equal(fo_store_buyer_get(reader, "byr_3", &buyer), FO_OK);
+    assert_int_equal(fo_store_buyer_get(reader, "byr_4", &buyer), FO_ERR_NOT_FOUND);
+    assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
+    int64_t answer = 0;
+    assert_int_equal(fo_store_setting_get(reader, "answer", &answer), FO_OK);
+    assert_int64_equal(answer, 409);
+    fo_store_close(reader);
+}
+
+static void test_command_scopes_nest_outer_undo_drops_the_kept_inner(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_store *store = fixture->store;
+    assert_int_equal(fo_store_batch_begin(store), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    insert_buyer_n(store, 4);
+    assert_int_equal(fo_store_command_end(store, true), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    insert_buyer_n(store, 5);
+    assert_int_equal(fo_store_command_end(store, true), FO_OK);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    insert_buyer_n(store, 6);
+    assert_int_equal(fo_store_command_end(store, true), FO_OK);
+    assert_int_equal(fo_store_batch_commit(store), FO_OK);
+
+    struct fo_buyer buyer;
+    assert_int_equal(fo_store_buyer_get(store, "byr_4", &buyer), FO_ERR_NOT_FOUND);
+    assert_int_equal(fo_store_buyer_get(store, "byr_5", &buyer), FO_ERR_NOT_FOUND);
+    assert_int_equal(fo_store_buyer_get(store, "byr_6", &buyer), FO_OK);
+}
+
+static void test_read_scopes_nest_in_one_snapshot(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_store *reader = fo_fixture_open_reader(fixture);
+    assert_int_equal(fo_store_read_begin(reader), FO_OK);
+    assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
+    assert_int_equal(fo_store_read_begin(reader), FO_OK);
+    fo_fixture_begin(fixture->store);
+    assert_int_equal(fo_store_buyer_put_balances(fixture->store, "byr_1", 200, 0), FO_OK);
+    fo_fixture_commit(fixture->store);
+    assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
+    fo_store_read_end(reader);
+    assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
+    fo_store_read_end(reader);
+    assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 200);
+    fo_store_close(reader);
+}
+
 static void test_read_scope_sees_one_snapshot(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -494,6 +562,9 @@ int main(void)
         FIXTURE_TEST(test_command_undo_removes_exactly_that_command),
         FIXTURE_TEST(test_refused_write_spoils_only_its_command),
         FIXTURE_TEST(test_command_outside_a_batch_is_its_own_transaction),
+        FIXTURE_TEST(test_command_scopes_nest_inner_undo_keeps_the_outer),
+        FIXTURE_TEST(test_command_scopes_nest_outer_undo_drops_the_kept_inner),
+        FIXTURE_TEST(test_read_scopes_nest_in_one_snapshot),
         FIXTURE_TEST(test_read_scope_sees_one_snapshot),
         FIXTURE_TEST(test_reads_without_a_scope_see_the_latest_commit),
         FIXTURE_TEST(test_principal_round_trips_by_token_hash),

@@ -162,8 +162,10 @@ CREATE INDEX orders_buyer ON orders (buyer_id);
 CREATE INDEX orders_open ON orders (supplier_id, state) WHERE state IN (0, 1, 2);
 -- Executing orders by lease expiry (the reaper), then seq.
 CREATE INDEX orders_leases ON orders (lease_expires_at_unix_ms) WHERE state = 2;
--- A buyer's cancellations by time (free_cancels_per_day): a range scan of this index.
-CREATE INDEX orders_cancelled ON orders (buyer_id, settled_at_unix_ms) WHERE state = 4;
+-- A buyer's cancellations by time (free_cancels_per_day): a range scan of this index and
+-- nothing else. The trailing state lets SQLite answer from the index alone (it re-checks
+-- the partial index's own term, state = 4, against each entry).
+CREATE INDEX orders_cancelled ON orders (buyer_id, settled_at_unix_ms, state) WHERE state = 4;
 
 -- Legal transitions only (API.md "Order states"); a terminal order never changes again.
 CREATE TRIGGER orders_transition BEFORE UPDATE ON orders

@@ -1,0 +1,221 @@
+/* The SQLite backend itself (not the store contract): connection settings, migration
+ * bookkeeping, the statement cache, busy translation, and the query plan of every
+ * statement the backend runs.
+ *
+ * Property: a connection runs in WAL with synchronous=FULL, foreign keys on and the busy
+ * timeout of limits.h; the schema version is PRAGMA user_version; a statement is prepared
+ * once and reused; a database locked by another writer answers FO_ERR_UNAVAILABLE; and no
+ * statement of the hot paths scans a table or sorts in a temporary b-tree: each is the
+ * index range scan schema/0001_init.sql designed for it (cancel counting, open orders,
+ * leases, events, wallet entries, ...). Method: the contract fixture creates the database;
+ * the test looks inside with its own sqlite3 connection and through store_sqlite.h, and
+ * reads EXPLAIN QUERY PLAN of each fo_sql_text(). Skipped for other backends (their
+ * locations are not SQLite files). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store_fixture.h"
+#include "store/store_sqlite.h"
+
+/* A direct connection to the fixture's database; skips the test when it is not SQLite. */
+static sqlite3 *open_raw(const struct fo_fixture *fixture)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(fixture->location, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        skip();
+    }
+    return db;
+}
+
+/* The first column of the first row of `sql` on `db`, as text. */
+static void query_text(sqlite3 *db, const char *sql, char *out, size_t out_bytes)
+{
+    sqlite3_stmt *statement = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    snprintf(out, out_bytes, "%s", (const char *)sqlite3_column_text(statement, 0));
+    sqlite3_finalize(statement);
+}
+
+static void test_connection_settings(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    sqlite3 *raw = open_raw(fixture);
+    char text[64];
+    query_text(raw, "PRAGMA journal_mode", text, sizeof text);
+    assert_string_equal(text, "wal");
+    query_text(raw, "PRAGMA user_version", text, sizeof text);
+    assert_string_equal(text, "1");
+    sqlite3_close(raw);
+
+    sqlite3 *db = fixture->store->db;
+    query_text(db, "PRAGMA synchronous", text, sizeof text);
+    assert_string_equal(text, "2"); /* FULL */
+    query_text(db, "PRAGMA foreign_keys", text, sizeof text);
+    assert_string_equal(text, "1");
+    query_text(db, "PRAGMA busy_timeout", text, sizeof text);
+    assert_int_equal(strtol(text, NULL, 10), FO_DB_BUSY_TIMEOUT_MS);
+    assert_int_equal(sqlite3_get_autocommit(db), 1);
+}
+
+static void test_statements_are_prepared_once_and_lazily(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    fo_fixture_reopen(fixture);
+    assert_null(fixture->store->statements[FO_SQL_BUYER_GET]);
+    struct fo_buyer buyer;
+    assert_int_equal(fo_store_buyer_get(fixture->store, "byr_1", &buyer), FO_OK);
+    sqlite3_stmt *prepared = fixture->store->statements[FO_SQL_BUYER_GET];
+    assert_non_null(prepared);
+    assert_int_equal(fo_store_buyer_get(fixture->store, "byr_9", &buyer), FO_ERR_NOT_FOUND);
+    assert_int_equal(fo_store_buyer_get(fixture->store, "byr_2", &buyer), FO_OK);
+    assert_ptr_equal(fixture->store->statements[FO_SQL_BUYER_GET], prepared);
+    /* Reset after use: the statement holds no read transaction open. */
+    assert_int_equal(sqlite3_stmt_busy(prepared), 0);
+    assert_null(fixture->store->statements[FO_SQL_ORDER_GET]);
+}
+
+static void test_locked_database_is_unavailable(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    sqlite3 *raw = open_raw(fixture);
+    assert_int_equal(sqlite3_exec(raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(fixture->store->db, 20); /* Not the 5 s of production. */
+    assert_int_equal(fo_store_batch_begin(fixture->store), FO_ERR_UNAVAILABLE);
+    struct fo_buyer buyer; /* Readers are not blocked by a writer (WAL). */
+    assert_int_equal(fo_store_buyer_get(fixture->store, "byr_1", &buyer), FO_OK);
+    assert_int_equal(sqlite3_exec(raw, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(fo_store_batch_begin(fixture->store), FO_OK);
+    fo_store_batch_rollback(fixture->store);
+}
+
+static void test_open_a_file_that_is_not_a_database_is_unavailable(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    char location[600];
+    snprintf(location, sizeof location, "%s.garbage", fixture->location);
+    FILE *file = fopen(location, "w");
+    assert_non_null(file);
+    for (int line = 0; line < 100; line++) {
+        fputs("this is not an SQLite database file, just text\n", file);
+    }
+    fclose(file);
+    struct fo_store *store = NULL;
+    assert_int_equal(fo_store_open(location, true, &store), FO_ERR_UNAVAILABLE);
+    assert_null(store);
+    assert_int_equal(fo_store_open(location, false, &store), FO_ERR_UNAVAILABLE);
+    assert_null(store);
+}
+
+static void test_reader_on_a_missing_file_does_not_create_it(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    char location[600];
+    snprintf(location, sizeof location, "%s.missing", fixture->location);
+    struct fo_store *store = NULL;
+    assert_int_equal(fo_store_open(location, false, &store), FO_ERR_UNAVAILABLE);
+    assert_null(store);
+    FILE *file = fopen(location, "r");
+    assert_null(file);
+}
+
+/* The EXPLAIN QUERY PLAN of one statement, its detail lines joined by '\n'. */
+static void plan_of(sqlite3 *db, enum fo_sql_statement statement, char *out, size_t out_bytes)
+{
+    char sql[4096];
+    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", fo_sql_text(statement));
+    sqlite3_stmt *explain = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &explain, NULL), SQLITE_OK);
+    size_t used = 0;
+    out[0] = '\0';
+    while (sqlite3_step(explain) == SQLITE_ROW) {
+        const unsigned char *detail = sqlite3_column_text(explain, 3);
+        int written = snprintf(out + used, out_bytes - used, "%s\n",
+                               detail != NULL ? (const char *)detail : "");
+        assert_true(written > 0 && (size_t)written < out_bytes - used);
+        used += (size_t)written;
+    }
+    sqlite3_finalize(explain);
+}
+
+/* Statements allowed a full scan: verification and startup, never a request's hot path. */
+static bool scan_allowed(enum fo_sql_statement statement)
+{
+    return statement == FO_SQL_LEDGER_TOTALS || statement == FO_SQL_ADMIN_EXISTS ||
+           statement == FO_SQL_PRINCIPAL_DELETE_ADMINS;
+}
+
+static void test_no_statement_scans_a_table_or_sorts(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    sqlite3 *raw = open_raw(fixture);
+    for (int index = 0; index < FO_SQL_STATEMENT_COUNT; index++) {
+        enum fo_sql_statement statement = (enum fo_sql_statement)index;
+        char plan[2048];
+        plan_of(raw, statement, plan, sizeof plan);
+        if (strstr(plan, "TEMP B-TREE") != NULL ||
+            (!scan_allowed(statement) &&
+             (strncmp(plan, "SCAN ", 5) == 0 || strstr(plan, "\nSCAN ") != NULL))) {
+            fail_msg("statement %d (%s) plans:\n%s", index, fo_sql_text(statement), plan);
+        }
+    }
+    sqlite3_close(raw);
+}
+
+static void expect_index(sqlite3 *db, enum fo_sql_statement statement, const char *index_name)
+{
+    char plan[2048];
+    plan_of(db, statement, plan, sizeof plan);
+    if (strstr(plan, index_name) == NULL) {
+        fail_msg("%s does not use %s:\n%s", fo_sql_text(statement), index_name, plan);
+    }
+}
+
+static void test_hot_statements_use_their_designed_index(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    sqlite3 *raw = open_raw(fixture);
+    expect_index(raw, FO_SQL_CANCELS_COUNT,
+                 "COVERING INDEX orders_cancelled (buyer_id=? AND "
+                 "settled_at_unix_ms>? AND settled_at_unix_ms<?)");
+    expect_index(raw, FO_SQL_SUPPLIER_IN_FLIGHT, "COVERING INDEX orders_open (supplier_id=?");
+    expect_index(raw, FO_SQL_ORDER_OLDEST, "INDEX orders_open (supplier_id=? AND state=?)");
+    expect_index(raw, FO_SQL_ORDER_EXPIRED, "INDEX orders_leases (lease_expires_at_unix_ms<?)");
+    expect_index(raw, FO_SQL_ORDER_LIST_BUYER, "INDEX orders_buyer (buyer_id=? AND rowid<?)");
+    expect_index(raw, FO_SQL_ORDER_LIST_BUYER_STATE, "INDEX orders_buyer (buyer_id=?");
+    expect_index(raw, FO_SQL_ORDER_LIST_ALL, "INTEGER PRIMARY KEY (rowid<?)");
+    expect_index(raw, FO_SQL_ORDER_GET, "sqlite_autoindex_orders_1 (id=?)");
+    expect_index(raw, FO_SQL_ORDER_GET, "SEARCH p USING PRIMARY KEY (id=?)");
+    expect_index(raw, FO_SQL_EVENT_LIST, "INDEX events_order (order_seq=? AND rowid>?)");
+    expect_index(raw, FO_SQL_EVENT_LAST, "INDEX events_order (order_seq=?)");
+    expect_index(raw, FO_SQL_WALLET_ENTRIES, "INDEX journals_buyer (buyer_id=? AND rowid<?)");
+    expect_index(raw, FO_SQL_LEDGER_BUYER, "INDEX journals_buyer (buyer_id=?)");
+    expect_index(raw, FO_SQL_LEDGER_ORDER, "INDEX journals_order (order_id=?)");
+    expect_index(raw, FO_SQL_IDEMPOTENCY_GET, "sqlite_autoindex_idempotency_1");
+    expect_index(raw, FO_SQL_IDEMPOTENCY_PURGE, "INDEX idempotency_created");
+    expect_index(raw, FO_SQL_PRINCIPAL_BY_TOKEN, "sqlite_autoindex_principals_2 (token_hash=?)");
+    expect_index(raw, FO_SQL_SERVICE_LIST, "INTEGER PRIMARY KEY (rowid<?)");
+    sqlite3_close(raw);
+}
+
+#define FIXTURE_TEST(name) \
+    cmocka_unit_test_setup_teardown(name, fo_fixture_setup, fo_fixture_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FIXTURE_TEST(test_connection_settings),
+        FIXTURE_TEST(test_statements_are_prepared_once_and_lazily),
+        FIXTURE_TEST(test_locked_database_is_unavailable),
+        FIXTURE_TEST(test_open_a_file_that_is_not_a_database_is_unavailable),
+        FIXTURE_TEST(test_reader_on_a_missing_file_does_not_create_it),
+        FIXTURE_TEST(test_no_statement_scans_a_table_or_sorts),
+        FIXTURE_TEST(test_hot_statements_use_their_designed_index),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
