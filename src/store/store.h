@@ -104,8 +104,7 @@ struct fo_buyer {
 
 enum fo_err fo_store_buyer_insert(struct fo_store *store, const struct fo_buyer *buyer);
 /* NOT_FOUND when unknown. */
-enum fo_err fo_store_buyer_get(struct fo_store *store, const char *buyer_id,
-                               struct fo_buyer *out);
+enum fo_err fo_store_buyer_get(struct fo_store *store, const char *buyer_id, struct fo_buyer *out);
 /* Write the buyer's balances (the other fields never change). */
 enum fo_err fo_store_buyer_put_balances(struct fo_store *store, const char *buyer_id,
                                         int64_t available_minor, int64_t held_minor);
@@ -175,8 +174,7 @@ enum fo_err fo_store_order_insert(struct fo_store *store, struct fo_order *order
 /* Writes the mutable fields: state, delivered, updated_at, lease, settlement. */
 enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order *order);
 /* NOT_FOUND when unknown. Fills the policy snapshot too. */
-enum fo_err fo_store_order_get(struct fo_store *store, const char *order_id,
-                               struct fo_order *out);
+enum fo_err fo_store_order_get(struct fo_store *store, const char *order_id, struct fo_order *out);
 
 struct fo_order_filter {
     const char *buyer_id; /* NULL: any buyer. */
@@ -202,8 +200,8 @@ enum fo_err fo_store_order_scan(struct fo_store *store, int64_t after_seq, struc
                                 size_t max, size_t *out_count);
 /* How many of the buyer's orders were cancelled at t with since < t <= until. */
 enum fo_err fo_store_cancels_count(struct fo_store *store, const char *buyer_id,
-                                   int64_t since_exclusive_unix_ms,
-                                   int64_t until_inclusive_unix_ms, int64_t *out_count);
+                                   int64_t since_exclusive_unix_ms, int64_t until_inclusive_unix_ms,
+                                   int64_t *out_count);
 
 /* --- Events (append-only) -------------------------------------------------------------- */
 
@@ -229,8 +227,8 @@ struct fo_event {
     char order_id[FO_ID_BYTES];
     int64_t at_unix_ms;
     enum fo_event_type type;
-    enum fo_state state;  /* The order's state after the event. */
-    int64_t delivered;    /* The order's delivered after the event. */
+    enum fo_state state; /* The order's state after the event. */
+    int64_t delivered;   /* The order's delivered after the event. */
     enum fo_actor actor;
     char detail[FO_REASON_BYTES]; /* Free text: a cancel or failure reason; may be empty. */
 };
@@ -244,8 +242,7 @@ enum fo_err fo_store_event_append(struct fo_store *store, struct fo_event *event
 enum fo_err fo_store_event_list(struct fo_store *store, const char *order_id, int64_t after_seq,
                                 struct fo_event *out, size_t max, size_t *out_count);
 /* The order's newest event; NOT_FOUND when it has none. */
-enum fo_err fo_store_event_last(struct fo_store *store, const char *order_id,
-                                struct fo_event *out);
+enum fo_err fo_store_event_last(struct fo_store *store, const char *order_id, struct fo_event *out);
 
 /* --- Ledger ---------------------------------------------------------------------------- */
 
@@ -255,7 +252,7 @@ struct fo_journal_record {
     int64_t seq; /* Store-assigned. */
     int64_t at_unix_ms;
     char buyer_id[FO_ID_BYTES];
-    char order_id[FO_ID_BYTES]; /* Empty for a top-up. */
+    char order_id[FO_ID_BYTES];         /* Empty for a top-up. */
     char reference[FO_REFERENCE_BYTES]; /* A top-up's reference; else empty. */
     struct fo_journal journal;
     int64_t available_after_minor; /* The buyer's available balance after this journal. */
