@@ -17,8 +17,10 @@
 /* Header names plus values (API.md: 431 past 16 KiB). */
 #define FO_HEADER_BYTES_MAX (16 * 1024)
 /* libmicrohttpd's per-connection memory must hold headers up to this size so that we, not
- * it, answer 431 with our JSON error shape (API.md promises that up to 64 KiB). */
-#define FO_CONNECTION_MEMORY_BYTES (128 * 1024)
+ * it, answer 431 with our JSON error shape (API.md promises that up to 64 KiB). It stores
+ * about 56 bytes of bookkeeping per header line besides the bytes themselves, so 512 KiB
+ * holds 64 KiB of headers in up to ~8000 lines; pages are touched only as used. */
+#define FO_CONNECTION_MEMORY_BYTES (512 * 1024)
 /* Nesting depth of JSON bodies (API.md). */
 #define FO_JSON_DEPTH_MAX 64
 /* Idempotency-Key: 1..255 printable ASCII (API.md). */
@@ -27,6 +29,9 @@
 #define FO_IDEMPOTENCY_KEEP_MS (INT64_C(24) * 3600 * 1000)
 /* A stored answer is one rendered response; an order view is under 4 KiB. */
 #define FO_RESPONSE_BYTES_MAX (64 * 1024)
+/* Any rendered answer: a page of 200 order views with their plain-words texts in Chinese
+ * is about 700 KiB; 2 MiB is the ceiling, and reaching it is a bug, not input. */
+#define FO_ANSWER_BYTES_MAX (2 * 1024 * 1024)
 /* Bearer tokens we issue are 43 bytes of base64url; accept a little more, refuse more. */
 #define FO_TOKEN_BYTES_MAX 128
 

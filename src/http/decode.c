@@ -159,11 +159,59 @@ enum fo_err fo_decode_bool(json_t *body, const char *field, bool *out, bool *out
     return FO_OK;
 }
 
+/* A value that no query parser accepts: what a query value with an embedded NUL (sent as
+ * %00) reads as, so that it is refused instead of silently read as shorter text. */
+static const char query_value_invalid[] = "\x7f";
+
 const char *fo_request_query(struct fo_request *req, const char *name)
 {
     FO_ASSERT(req != NULL);
     FO_ASSERT(name != NULL);
-    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+    const char *value = NULL;
+    size_t value_bytes = 0;
+    if (MHD_lookup_connection_value_n(req->connection, MHD_GET_ARGUMENT_KIND, name, strlen(name),
+                                      &value, &value_bytes) != MHD_YES) {
+        return NULL;
+    }
+    if (value == NULL) {
+        return "";
+    }
+    return strlen(value) == value_bytes ? value : query_value_invalid;
+}
+
+struct query_check {
+    const char *const *allowed;
+    const char *unknown;
+};
+
+static enum MHD_Result check_query_name(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
+{
+    (void)kind;
+    (void)value;
+    struct query_check *check = cls;
+    for (size_t index = 0; check->allowed[index] != NULL; index++) {
+        if (strcmp(check->allowed[index], key) == 0) {
+            return MHD_YES;
+        }
+    }
+    check->unknown = key;
+    return MHD_NO;
+}
+
+enum fo_err fo_decode_query_names(struct fo_request *req, const char *const *allowed,
+                                  struct fo_err_detail *detail)
+{
+    FO_ASSERT(req != NULL);
+    FO_ASSERT(allowed != NULL);
+    struct query_check check = {.allowed = allowed, .unknown = NULL};
+    MHD_get_connection_values(req->connection, MHD_GET_ARGUMENT_KIND, check_query_name, &check);
+    if (check.unknown == NULL) {
+        return FO_OK;
+    }
+    char field[FO_FIELD_BYTES];
+    snprintf(field, sizeof field, "%s", check.unknown);
+    return fo_err_field(detail, field, FO_FIELD_UNKNOWN);
 }
 
 /* Digits only, no sign, no leading '+': a whole number within [min, max]. */
@@ -181,12 +229,20 @@ static bool parse_whole(const char *text, int64_t min, int64_t max, int64_t *out
     return true;
 }
 
+static const char *const list_query_names[] = {"limit", "cursor", NULL};
+
 enum fo_err fo_decode_list_args(struct fo_request *req, struct fo_err_detail *detail)
 {
     FO_ASSERT(req != NULL);
     FO_ASSERT(detail != NULL);
     req->in.limit = FO_LIST_LIMIT_DEFAULT;
     req->in.cursor = 0;
+    const char *const *allowed =
+        req->route->query_names != NULL ? req->route->query_names : list_query_names;
+    enum fo_err err = fo_decode_query_names(req, allowed, detail);
+    if (err != FO_OK) {
+        return err;
+    }
     const char *limit = fo_request_query(req, "limit");
     if (limit != NULL && !parse_whole(limit, 1, FO_LIST_LIMIT_MAX, &req->in.limit)) {
         return fo_err_field_range(detail, "limit", FO_FIELD_OUT_OF_RANGE, 1, FO_LIST_LIMIT_MAX);

@@ -337,6 +337,9 @@ static void render_topup(struct fo_request *req, struct fo_json_out *out)
     fo_json_object_end(out);
 }
 
+static const char *const admin_orders_query_names[] = {"limit", "cursor", "state", "buyer_id",
+                                                       NULL};
+
 static enum fo_err decode_admin_orders(struct fo_request *req, json_t *body,
                                        struct fo_err_detail *detail)
 {
@@ -454,22 +457,22 @@ static void render_advance(struct fo_request *req, struct fo_json_out *out)
 
 const struct fo_route fo_routes_admin[] = {
     {FO_METHOD_POST, "/v1/admin/buyers", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false, decode_name,
-     execute_buyer, render_buyer, 201, false, false},
+     execute_buyer, render_buyer, 201, false, false, NULL},
     {FO_METHOD_POST, "/v1/admin/buyers/{}/topups", FO_ROLES_ADMIN, FO_ROUTE_WRITE, true,
-     decode_topup, execute_topup, render_topup, 201, false, false},
+     decode_topup, execute_topup, render_topup, 201, false, false, NULL},
     {FO_METHOD_POST, "/v1/admin/suppliers", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false, decode_supplier,
-     execute_supplier, render_supplier, 201, false, false},
+     execute_supplier, render_supplier, 201, false, false, NULL},
     {FO_METHOD_POST, "/v1/admin/policies", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false, decode_policy,
-     execute_policy, render_policy, 201, false, false},
+     execute_policy, render_policy, 201, false, false, NULL},
     {FO_METHOD_POST, "/v1/admin/services", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false, decode_service,
-     execute_service, render_service, 201, false, false},
+     execute_service, render_service, 201, false, false, NULL},
     {FO_METHOD_PATCH, "/v1/admin/services/{}", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false, decode_patch,
-     execute_patch, render_service, 200, false, false},
+     execute_patch, render_service, 200, false, false, NULL},
     {FO_METHOD_GET, "/v1/admin/orders", FO_ROLES_ADMIN, FO_ROUTE_READ, false, decode_admin_orders,
-     execute_admin_orders, render_admin_orders, 200, false, false},
+     execute_admin_orders, render_admin_orders, 200, false, false, admin_orders_query_names},
     {FO_METHOD_GET, "/v1/admin/ledger/verify", FO_ROLES_ADMIN, FO_ROUTE_READ, false, NULL,
-     execute_verify, render_verify, 200, false, false},
+     execute_verify, render_verify, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/admin/test-clock/advance", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false,
-     decode_advance, execute_advance, render_advance, 200, true, false},
+     decode_advance, execute_advance, render_advance, 200, true, false, NULL},
 };
 const size_t fo_routes_admin_count = sizeof fo_routes_admin / sizeof fo_routes_admin[0];

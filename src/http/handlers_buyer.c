@@ -110,6 +110,8 @@ static void execute_order(struct fo_request *req, struct fo_store *store, int64_
     req->err = fo_query_order(store, now, buyer_scope(req), req->params[0], &req->out.view);
 }
 
+static const char *const orders_query_names[] = {"limit", "cursor", "state", NULL};
+
 static enum fo_err decode_orders(struct fo_request *req, json_t *body, struct fo_err_detail *detail)
 {
     (void)body;
@@ -120,10 +122,6 @@ static enum fo_err decode_orders(struct fo_request *req, json_t *body, struct fo
         if (!req->in.has_state) {
             err = fo_err_field(detail, "state", FO_FIELD_BAD_VALUE);
         }
-    }
-    const char *buyer_id = fo_request_query(req, "buyer_id");
-    if (err == FO_OK && buyer_id != NULL && buyer_id[0] != '\0') {
-        req->in.buyer_id = buyer_id;
     }
     return err;
 }
@@ -297,20 +295,20 @@ static void render_entries(struct fo_request *req, struct fo_json_out *out)
 
 const struct fo_route fo_routes_buyer[] = {
     {FO_METHOD_GET, "/v1/services", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false,
-     decode_list, execute_services, render_services, 200, false, false},
+     decode_list, execute_services, render_services, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_WRITE, true, decode_place,
-     execute_place, render_view, 201, false, false},
+     execute_place, render_view, 201, false, false, NULL},
     {FO_METHOD_GET, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_READ, false, decode_orders,
-     execute_orders, render_orders, 200, false, false},
+     execute_orders, render_orders, 200, false, false, orders_query_names},
     {FO_METHOD_GET, "/v1/orders/{}", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false, NULL,
-     execute_order, render_view, 200, false, false},
+     execute_order, render_view, 200, false, false, NULL},
     {FO_METHOD_GET, "/v1/orders/{}/events", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false,
-     decode_list, execute_events, render_events, 200, false, true},
+     decode_list, execute_events, render_events, 200, false, true, NULL},
     {FO_METHOD_POST, "/v1/orders/{}/cancel", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_WRITE, true,
-     decode_cancel, execute_cancel, render_order_wrapped, 200, false, false},
+     decode_cancel, execute_cancel, render_order_wrapped, 200, false, false, NULL},
     {FO_METHOD_GET, "/v1/wallet", FO_ROLES_BUYER, FO_ROUTE_READ, false, NULL, execute_wallet,
-     render_wallet, 200, false, false},
+     render_wallet, 200, false, false, NULL},
     {FO_METHOD_GET, "/v1/wallet/entries", FO_ROLES_BUYER, FO_ROUTE_READ, false, decode_list,
-     execute_entries, render_entries, 200, false, false},
+     execute_entries, render_entries, 200, false, false, NULL},
 };
 const size_t fo_routes_buyer_count = sizeof fo_routes_buyer / sizeof fo_routes_buyer[0];

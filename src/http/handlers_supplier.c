@@ -9,10 +9,9 @@
 static enum fo_err decode_claim(struct fo_request *req, json_t *body, struct fo_err_detail *detail)
 {
     static const char *const allowed[] = {"max", NULL};
-    req->in.max = 1;
     enum fo_err err = fo_decode_fields(body, allowed, detail);
     if (err == FO_OK) {
-        err = fo_decode_int(body, "max", false, 1, FO_CLAIM_MAX, &req->in.max, NULL, detail);
+        err = fo_decode_int(body, "max", true, 1, FO_CLAIM_MAX, &req->in.max, NULL, detail);
     }
     return err;
 }
@@ -122,12 +121,12 @@ static void render_view(struct fo_request *req, struct fo_json_out *out)
 
 const struct fo_route fo_routes_supplier[] = {
     {FO_METHOD_POST, "/v1/supplier/claim", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false, decode_claim,
-     execute_claim, render_claim, 200, false, false},
+     execute_claim, render_claim, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/supplier/jobs/{}/progress", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false,
-     decode_progress, execute_progress, render_progress, 200, false, false},
+     decode_progress, execute_progress, render_progress, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/supplier/jobs/{}/complete", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false,
-     decode_progress, execute_complete, render_view, 200, false, false},
+     decode_progress, execute_complete, render_view, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/supplier/jobs/{}/fail", FO_ROLES_SUPPLIER, FO_ROUTE_WRITE, false,
-     decode_fail, execute_fail, render_view, 200, false, false},
+     decode_fail, execute_fail, render_view, 200, false, false, NULL},
 };
 const size_t fo_routes_supplier_count = sizeof fo_routes_supplier / sizeof fo_routes_supplier[0];

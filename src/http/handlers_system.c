@@ -86,10 +86,10 @@ static void render_static(struct fo_request *req, struct fo_json_out *out)
 
 const struct fo_route fo_routes_system[] = {
     {FO_METHOD_GET, "/healthz", 0, FO_ROUTE_STATIC, false, NULL, execute_health, render_health, 200,
-     false, false},
+     false, false, NULL},
     {FO_METHOD_GET, "/", 0, FO_ROUTE_STATIC, false, NULL, execute_static, render_static, 200, false,
-     false},
+     false, NULL},
     {FO_METHOD_GET, "/{}", 0, FO_ROUTE_STATIC, false, NULL, execute_static, render_static, 200,
-     false, false},
+     false, false, NULL},
 };
 const size_t fo_routes_system_count = sizeof fo_routes_system / sizeof fo_routes_system[0];

@@ -60,9 +60,10 @@ struct fo_route {
     enum fo_err (*decode)(struct fo_request *req, json_t *body, struct fo_err_detail *detail);
     void (*execute)(struct fo_request *req, struct fo_store *store, int64_t now_unix_ms);
     void (*render)(struct fo_request *req, struct fo_json_out *out);
-    int success_status;   /* 200 or 201. */
-    bool test_clock_only; /* Exists only with --test-clock (else 404). */
-    bool streams;         /* Answers Accept: text/event-stream with Server-Sent Events. */
+    int success_status;             /* 200 or 201. */
+    bool test_clock_only;           /* Exists only with --test-clock (else 404). */
+    bool streams;                   /* Answers Accept: text/event-stream with Server-Sent Events. */
+    const char *const *query_names; /* Query arguments of a list (NULL: limit, cursor). */
 };
 
 /* Path parameters: at most two {} segments per route, each an id or a short word. */
@@ -229,8 +230,12 @@ enum fo_err fo_decode_body(const char *body, size_t bytes, json_t **out,
                            struct fo_err_detail *detail);
 /* ?limit= and ?cursor= of a list (limit 1..200, default 50). */
 enum fo_err fo_decode_list_args(struct fo_request *req, struct fo_err_detail *detail);
-/* A query argument, or NULL. */
+/* A query argument, or NULL when absent; an argument with an embedded NUL reads as a value
+ * every parser refuses. */
 const char *fo_request_query(struct fo_request *req, const char *name);
+/* INVALID_REQUEST naming the first query argument not in `allowed` (NULL-terminated). */
+enum fo_err fo_decode_query_names(struct fo_request *req, const char *const *allowed,
+                                  struct fo_err_detail *detail);
 
 /* pool.c: reader connections. */
 enum fo_err fo_reader_pool_create(const char *db_location, size_t count,

@@ -40,7 +40,7 @@ static void append(struct fo_json_out *out, const char *bytes, size_t count)
     if (out->overflow) {
         return;
     }
-    if (out->length + count + 1 > FO_RESPONSE_BYTES_MAX) {
+    if (out->length + count + 1 > FO_ANSWER_BYTES_MAX) {
         out->overflow = true;
         return;
     }

@@ -1,6 +1,6 @@
 /* A small streaming JSON writer: answers are rendered straight into one growing buffer,
  * with commas and escaping handled here, instead of building jansson object trees (a
- * measured lever of issue 6). Output is capped at FO_RESPONSE_BYTES_MAX; past it the
+ * measured lever of issue 6). Output is capped at FO_ANSWER_BYTES_MAX; past it the
  * writer records `overflow` and the caller answers 500 (a bug, never input-driven: every
  * field rendered is bounded by limits.h). */
 #ifndef FO_HTTP_JSON_OUT_H

@@ -165,7 +165,7 @@ static void set_answer(struct fo_request *req, int status, struct fo_json_out *o
         fo_log(FO_LOG_ERROR, "http.render",
                "path=%s problem=\"answer over %d bytes; a bug: "
                "report it\"",
-               req->path, FO_RESPONSE_BYTES_MAX);
+               req->path, FO_ANSWER_BYTES_MAX);
         fo_render_error(req, FO_ERR_INTERNAL, NULL);
         return;
     }
