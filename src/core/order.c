@@ -15,9 +15,10 @@
  *
  *   from        transition   to          command (src/commands)     core function
  *   ----------  -----------  ----------  -------------------------  ---------------------
- *   pending     allocate     queued      allocate (also after       fo_order_allocate
- *                                        place, cancel, complete,
- *                                        fail free capacity)
+ *   pending     allocate     queued      allocate (run by place,    fo_order_allocate
+ *                                        and whenever cancel,
+ *                                        complete, fail or expiry
+ *                                        frees capacity)
  *   pending     cancel       cancelled   cancel                     fo_order_cancel
  *   queued      claim        executing   claim                      fo_order_claim
  *   queued      cancel       cancelled   cancel                     fo_order_cancel
@@ -30,7 +31,9 @@
  * transition functions assert, and progress/complete/fail answer JOB_NOT_ACTIVE. The
  * terminal states have no way out.
  *
- * What each state guarantees (fo_order_check verifies all of it):
+ * What each state guarantees. fo_order_check verifies everything one order can show;
+ * fo_ledger_check_order verifies the holds against the order's journals; the capacity
+ * count is the allocate command's (it reads the supplier's in-flight orders):
  *
  *   pending    Paid: the whole amount is held (one hold journal, no settlement).
  *              delivered = 0. No supplier works on it, so there is no lease

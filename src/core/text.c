@@ -11,10 +11,8 @@
  * Invariants: the output is always NUL-terminated valid UTF-8, truncated at a character
  * boundary if the caller's buffer is short (FO_TEXT_BYTES is always enough); amounts are
  * rendered by fo_money_format ("¥12.50"); Chinese text uses full-width punctuation.
- * Pure: snprintf-free string building into the caller's buffer, no I/O, no allocation. */
+ * Pure: text is built in the caller's buffer through strbuf.h; no I/O, no allocation. */
 #include "core/text.h"
-
-#include <string.h>
 
 #include "core/assert.h"
 #include "core/strbuf.h"
