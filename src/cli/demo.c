@@ -262,6 +262,7 @@ static void demo_print(const char *url, const char *token, const char *note, con
            "  export FAIRORDER_URL=%s FAIRORDER_TOKEN=%s\n"
            "  build/fairorder order services\n"
            "  build/fairorder order place %s %d %s\n"
+           "  build/fairorder order watch ORDER_ID       # or: order cancel ORDER_ID\n"
            "\n"
            "A simulated supplier fulfils orders at %d units a second, %d at a time: others\n"
            "wait in 'pending'. Ctrl-C stops the server.\n"
