@@ -36,13 +36,12 @@ static const char *const state_labels_en[FO_STATE_COUNT] = {
     "Failed (undelivered part refunded)",
 };
 static const char *const state_labels_zh[FO_STATE_COUNT] = {
-    "等待资源分配",
-    "已进入资源池",
-    "执行中",
-    "已完成",
-    "已取消",
-    "执行失败"
-    "（未交付部分已退款）",
+    "等待资源分配",                 /* pending */
+    "已进入资源池",                 /* queued */
+    "执行中",                       /* executing */
+    "已完成",                       /* completed */
+    "已取消",                       /* cancelled */
+    "执行失败（未交付部分已退款）", /* failed */
 };
 
 const char *fo_text_state_label(enum fo_state state, enum fo_lang lang)

@@ -362,13 +362,14 @@ static void test_text_state_label_every_state(void **state)
                                       "Completed",
                                       "Cancelled",
                                       "Failed (undelivered part refunded)"};
-    const char *zh[FO_STATE_COUNT] = {"等待资源分配",
-                                      "已进入资源池",
-                                      "执行中",
-                                      "已完成",
-                                      "已取"
-                                      "消",
-                                      "执行失败（未交付部分已退款）"};
+    const char *zh[FO_STATE_COUNT] = {
+        "等待资源分配",                 /* pending */
+        "已进入资源池",                 /* queued */
+        "执行中",                       /* executing */
+        "已完成",                       /* completed */
+        "已取消",                       /* cancelled */
+        "执行失败（未交付部分已退款）", /* failed */
+    };
     for (int index = 0; index < FO_STATE_COUNT; index++) {
         assert_string_equal(fo_text_state_label((enum fo_state)index, FO_LANG_EN), en[index]);
         assert_string_equal(fo_text_state_label((enum fo_state)index, FO_LANG_ZH), zh[index]);
