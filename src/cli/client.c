@@ -550,13 +550,15 @@ int fo_cli_main(const char *group, const char *group_help, const struct fo_cli_c
     size_t words = 0;
     const struct fo_cli_command *command =
         find_command(commands, commands_count, argc - 1, argv + 1, &words);
+    if (command == NULL && wants_help(argc - 1, argv + 1)) {
+        print_group_help(group, group_help, commands, commands_count, stdout);
+        return FO_CLI_EXIT_OK;
+    }
     if (command == NULL) {
-        bool help = wants_help(argc - 1, argv + 1);
-        print_group_help(group, group_help, commands, commands_count, help ? stdout : stderr);
-        if (!help && argc > 1) {
-            fprintf(stderr, "\nfairorder %s: unknown command '%s'\n", group, argv[1]);
-        }
-        return help ? FO_CLI_EXIT_OK : FO_CLI_EXIT_USAGE;
+        fprintf(stderr, "fairorder %s: %s%s%s; 'fairorder %s --help' lists the commands\n", group,
+                argc > 1 ? "unknown command '" : "give a command", argc > 1 ? argv[1] : "",
+                argc > 1 ? "'" : "", group);
+        return FO_CLI_EXIT_USAGE;
     }
     struct fo_cli *cli = calloc(1, sizeof *cli);
     if (cli == NULL) {
