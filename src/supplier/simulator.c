@@ -71,15 +71,9 @@ int64_t fo_simulator_delivered(int64_t quantity, int64_t units_per_s, int64_t el
     return delivered;
 }
 
-/* Store failures end the tick; every other error is a command's refusal. */
-static bool simulator_is_store_failure(enum fo_err err)
-{
-    return err == FO_ERR_UNAVAILABLE || err == FO_ERR_INTERNAL;
-}
-
 /* Close a command's inner scope, keeping it only when the command succeeded. Returns a
- * store failure (of the command or of the scope) to end the tick on, else FO_OK; a
- * refusal is counted and logged, and the tick goes on. */
+ * store failure (of the command or of the scope) to end the tick on, else FO_OK; any
+ * other error is the command's refusal: counted and logged, and the tick goes on. */
 static enum fo_err simulator_scope_end(struct fo_simulator *simulator, struct fo_store *store,
                                        enum fo_err command_err, const char *order_id,
                                        const char *command)
@@ -90,7 +84,7 @@ static enum fo_err simulator_scope_end(struct fo_simulator *simulator, struct fo
     if (err != FO_OK) {
         return err;
     }
-    if (simulator_is_store_failure(command_err)) {
+    if (command_err == FO_ERR_UNAVAILABLE || command_err == FO_ERR_INTERNAL) {
         return command_err;
     }
     if (command_err != FO_OK) {
@@ -315,6 +309,7 @@ void fo_simulator_destroy(struct fo_simulator *simulator)
         return;
     }
     FO_ASSERT(simulator->writer == NULL);
+    FO_ASSERT(simulator->stats.completed_count <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX);
     free(simulator);
 }
 
