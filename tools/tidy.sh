@@ -13,7 +13,7 @@ for f in $files; do
   before=$problems
   # Lines over 100 columns (code points, not bytes).
   while IFS= read -r hit; do report "$f:${hit%%:*}: line longer than 100 columns"; done < <(
-    LC_ALL=C.UTF-8 awk 'length($0) > 100 { print NR ":" }' "$f")
+    LC_ALL=C.UTF-8 grep -nE '^.{101,}' "$f" | cut -d: -f1)
   # Banned calls everywhere.
   while IFS= read -r hit; do report "$f:${hit%%:*}: banned call: ${hit#*:}"; done < <(
     grep -nE '\b(sprintf|strcpy|strcat|strtok|atoi|atol|gets|gmtime|localtime)[[:space:]]*\(' "$f" \
