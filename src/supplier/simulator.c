@@ -11,7 +11,9 @@
  * at t has delivered min(quantity, floor((now - t) * units_per_s / 1000)) units at now,
  * with t read back from the job's `claimed` event. So a missed or failed tick loses
  * nothing, a restart resumes exactly, a test that advances the test clock sees progress
- * jump by exactly that much, and a job never moves while the test clock stands still.
+ * jump by exactly that much, and a job never moves while the test clock stands still. A
+ * job whose lease has run out by now is left alone: it is lost like any supplier's, and
+ * the lease reaper fails it (supplier_timeout).
  *
  * Workload: one tick every FO_SIMULATOR_PERIOD_MS, one writer job each, bounded by
  * FO_SIMULATOR_COMMANDS_PER_TICK_MAX jobs touched; each command in its own inner command scope
@@ -166,6 +168,12 @@ static enum fo_err simulator_advance(struct fo_simulator *simulator, struct fo_s
 {
     FO_ASSERT(supplier->simulate_units_per_s > 0);
     FO_ASSERT(job->state == FO_STATE_EXECUTING);
+    if (now_unix_ms >= job->lease_expires_at_unix_ms) {
+        /* Its lease ran out (the server was down, or the test clock jumped past it): like
+         * any supplier, it has lost the job, which the lease reaper fails. Reporting now
+         * would make the outcome depend on which of the two ran first. */
+        return FO_OK;
+    }
     int64_t claimed_at_unix_ms = 0;
     enum fo_err err = simulator_claimed_at(simulator, store, job->id, &claimed_at_unix_ms);
     if (err == FO_ERR_NOT_FOUND) {

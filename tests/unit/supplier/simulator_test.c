@@ -311,6 +311,34 @@ static void test_tick_moves_nothing_while_the_clock_stands_still(void **state)
     assert_verified(fx);
 }
 
+/* A job whose lease ran out before the tick (the server was down, or the clock jumped) is
+ * lost like any supplier's: the simulator leaves it to lease expiry. */
+static void test_tick_leaves_a_job_whose_lease_ran_out_to_expiry(void **state)
+{
+    struct fixture *fx = *state;
+    struct fo_order order = place(fx, 1000); /* Amount 5000; lease 60 s. */
+    tick(fx);
+    fx->now += 2000;
+    tick(fx);
+    assert_state(fx, order.id, FO_STATE_EXECUTING, 20);
+    fx->now += 60 * 1000; /* Exactly at lease_expires_at. */
+    struct fo_simulator_stats stats = tick(fx);
+    assert_int_equal(stats.progressed_count + stats.completed_count, 0);
+    assert_state(fx, order.id, FO_STATE_EXECUTING, 20);
+    size_t expired_count = 0;
+    begin(fx);
+    assert_int_equal(fo_cmd_expire_leases(fx->store, fx->now, 10, &expired_count), FO_OK);
+    end(fx);
+    assert_int_equal(expired_count, 1);
+    struct fo_order failed = order_get(fx, order.id);
+    assert_int_equal(failed.state, FO_STATE_FAILED);
+    assert_int_equal(failed.settlement.reason, FO_REASON_SUPPLIER_TIMEOUT);
+    assert_int64_equal(failed.settlement.split.charged_minor, 100);
+    assert_int64_equal(failed.settlement.split.refund_minor, 4900);
+    assert_wallet(fx, TOPUP_MINOR - 100, 0);
+    assert_verified(fx);
+}
+
 static void test_tick_respects_a_cancel_between_ticks(void **state)
 {
     struct fixture *fx = *state;
@@ -443,6 +471,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tick_claims_progresses_at_rate_and_completes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tick_moves_nothing_while_the_clock_stands_still, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_tick_leaves_a_job_whose_lease_ran_out_to_expiry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tick_respects_a_cancel_between_ticks, setup, teardown),
         cmocka_unit_test_setup_teardown(
