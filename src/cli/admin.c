@@ -21,6 +21,8 @@
 /* The value of a required option; NULL with a usage line when absent. */
 static const char *require(const struct fo_cli *cli, const char *option)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(option != NULL);
     const char *value = fo_cli_value(cli, option);
     if (value == NULL) {
         fo_cli_usage_error(cli, "%s is required ('--help' shows the usage)", option);
@@ -32,6 +34,8 @@ static const char *require(const struct fo_cli *cli, const char *option)
 static bool put_int(const struct fo_cli *cli, json_t *body, const char *option, const char *field,
                     bool required, int64_t min, int64_t max)
 {
+    FO_ASSERT(body != NULL);
+    FO_ASSERT(min <= max);
     const char *text = required ? require(cli, option) : fo_cli_value(cli, option);
     if (text == NULL) {
         return !required;
@@ -48,6 +52,8 @@ static bool put_int(const struct fo_cli *cli, json_t *body, const char *option, 
 static bool put_text(const struct fo_cli *cli, json_t *body, const char *option, const char *field,
                      int64_t chars_max)
 {
+    FO_ASSERT(body != NULL);
+    FO_ASSERT(chars_max > 0);
     const char *text = require(cli, option);
     if (text == NULL || !fo_cli_check_text(cli, option, text, 1, chars_max)) {
         return false;
@@ -60,6 +66,8 @@ static bool put_text(const struct fo_cli *cli, json_t *body, const char *option,
 static bool put_choice(const struct fo_cli *cli, json_t *body, const char *option,
                        const char *field, const char *const *allowed, const char *allowed_text)
 {
+    FO_ASSERT(body != NULL);
+    FO_ASSERT(allowed != NULL);
     const char *text = require(cli, option);
     if (text == NULL) {
         return false;
@@ -78,6 +86,8 @@ static bool put_choice(const struct fo_cli *cli, json_t *body, const char *optio
 static bool put_id(const struct fo_cli *cli, json_t *body, const char *option, const char *field,
                    const char *prefix, bool required)
 {
+    FO_ASSERT(body != NULL);
+    FO_ASSERT(prefix != NULL);
     const char *text = required ? require(cli, option) : fo_cli_value(cli, option);
     if (text == NULL) {
         return !required;
@@ -93,6 +103,8 @@ static bool put_id(const struct fo_cli *cli, json_t *body, const char *option, c
 static int send_and_print(struct fo_cli *cli, const char *method, const char *path, json_t *body,
                           bool idempotent, void (*print)(const struct fo_cli *, const json_t *))
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(print != NULL);
     json_t *answer = NULL;
     int code = fo_cli_call(cli, method, path, body, idempotent, &answer);
     json_decref(body);
@@ -107,6 +119,7 @@ static int send_and_print(struct fo_cli *cli, const char *method, const char *pa
 
 static void print_buyer(const struct fo_cli *cli, const json_t *buyer)
 {
+    FO_ASSERT(buyer != NULL);
     (void)cli;
     printf("Buyer %s created: %s\n", fo_cli_json_string(buyer, "id"),
            fo_cli_json_string(buyer, "name"));
@@ -117,6 +130,8 @@ static void print_buyer(const struct fo_cli *cli, const json_t *buyer)
 
 static int admin_buyer_add(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 1);
     const char *name = cli->positional[0];
     if (!fo_cli_check_text(cli, "NAME", name, 1, FO_NAME_CHARS_MAX)) {
         return FO_CLI_EXIT_USAGE;
@@ -127,6 +142,7 @@ static int admin_buyer_add(struct fo_cli *cli)
 
 static void print_topup(const struct fo_cli *cli, const json_t *answer)
 {
+    FO_ASSERT(cli->positional_count == 2);
     json_t *wallet = json_object_get(answer, "wallet");
     char available[MONEY_BYTES];
     char held[MONEY_BYTES];
@@ -137,6 +153,8 @@ static void print_topup(const struct fo_cli *cli, const json_t *answer)
 
 static int admin_buyer_topup(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 2);
     const char *buyer_id = cli->positional[0];
     int64_t amount_minor = 0;
     if (!fo_cli_check_id(cli, "BUYER_ID", buyer_id, "byr_") ||
@@ -158,6 +176,7 @@ static int admin_buyer_topup(struct fo_cli *cli)
 
 static void print_policy_created(const struct fo_cli *cli, const json_t *policy)
 {
+    FO_ASSERT(policy != NULL);
     char fee_fixed[MONEY_BYTES];
     printf("Policy %s created: %s\n", fo_cli_json_string(policy, "id"),
            fo_cli_json_string(policy, "name"));
@@ -175,6 +194,8 @@ static void print_policy_created(const struct fo_cli *cli, const json_t *policy)
 
 static int admin_policy_add(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     static const char *const pending[] = {"full_refund", "deny", NULL};
     static const char *const queued[] = {"full_refund", "fee", "deny", NULL};
     static const char *const executing[] = {"prorated", "deny", NULL};
@@ -201,6 +222,7 @@ static int admin_policy_add(struct fo_cli *cli)
 
 static void print_service_answer(const struct fo_cli *cli, const json_t *service)
 {
+    FO_ASSERT(service != NULL);
     fo_cli_print_service(cli, service);
     printf("  supplier %s; policy %s; %s\n", fo_cli_json_string(service, "supplier_id"),
            fo_cli_json_string(service, "policy_id"),
@@ -209,6 +231,8 @@ static void print_service_answer(const struct fo_cli *cli, const json_t *service
 
 static int admin_service_add(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     json_t *body = json_object();
     bool ok = put_text(cli, body, "--name", "name", FO_NAME_CHARS_MAX) &&
               put_text(cli, body, "--unit", "unit", FO_UNIT_CHARS_MAX) &&
@@ -231,6 +255,8 @@ static int admin_service_add(struct fo_cli *cli)
 
 static int admin_service_set(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 1);
     const char *service_id = cli->positional[0];
     if (!fo_cli_check_id(cli, "SERVICE_ID", service_id, "svc_")) {
         return FO_CLI_EXIT_USAGE;
@@ -265,6 +291,7 @@ static int admin_service_set(struct fo_cli *cli)
 
 static void print_supplier(const struct fo_cli *cli, const json_t *supplier)
 {
+    FO_ASSERT(supplier != NULL);
     (void)cli;
     printf("Supplier %s created: %s, capacity %lld, lease %lld s\n",
            fo_cli_json_string(supplier, "id"), fo_cli_json_string(supplier, "name"),
@@ -280,6 +307,8 @@ static void print_supplier(const struct fo_cli *cli, const json_t *supplier)
 
 static int admin_supplier_add(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     json_t *body = json_object();
     bool ok = put_text(cli, body, "--name", "name", FO_NAME_CHARS_MAX) &&
               put_int(cli, body, "--capacity", "capacity", true, 1, FO_CAPACITY_MAX) &&
@@ -297,6 +326,7 @@ static int admin_supplier_add(struct fo_cli *cli)
 
 static void print_orders(const struct fo_cli *cli, const json_t *answer)
 {
+    FO_ASSERT(answer != NULL);
     json_t *orders = json_object_get(answer, "data");
     size_t index;
     json_t *order;
@@ -312,6 +342,8 @@ static void print_orders(const struct fo_cli *cli, const json_t *answer)
 
 static int admin_orders(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     char path[FO_CLI_PATH_BYTES];
     if (!fo_cli_list_path(cli, "/v1/admin/orders", path, sizeof path)) {
         return FO_CLI_EXIT_USAGE;
@@ -321,6 +353,8 @@ static int admin_orders(struct fo_cli *cli)
 
 static int admin_order_show(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 1);
     const char *order_id = cli->positional[0];
     if (!fo_cli_check_id(cli, "ORDER_ID", order_id, "ord_")) {
         return FO_CLI_EXIT_USAGE;
@@ -332,6 +366,8 @@ static int admin_order_show(struct fo_cli *cli)
 
 static int admin_verify(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     json_t *answer = NULL;
     int code = fo_cli_call(cli, "GET", "/v1/admin/ledger/verify", NULL, false, &answer);
     if (code != FO_CLI_EXIT_OK) {
@@ -436,6 +472,7 @@ static const struct fo_cli_command admin_commands[] = {
 
 int fo_cli_admin(int argc, char **argv)
 {
+    FO_ASSERT(argc >= 1);
     return fo_cli_main("admin",
                        "Operator commands over the HTTP API, with the admin token\n"
                        "(FAIRORDER_ADMIN_TOKEN of the server).\n",

@@ -37,6 +37,8 @@ static const char common_help[] =
 
 static void print_message(const struct fo_cli *cli, const char *format, va_list args)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(format != NULL);
     char line[1024];
     vsnprintf(line, sizeof line, format, args);
     fprintf(stderr, "%s: %s\n", cli->name, line);
@@ -44,6 +46,8 @@ static void print_message(const struct fo_cli *cli, const char *format, va_list 
 
 int fo_cli_usage_error(const struct fo_cli *cli, const char *format, ...)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(format != NULL);
     va_list args;
     va_start(args, format);
     print_message(cli, format, args);
@@ -53,6 +57,8 @@ int fo_cli_usage_error(const struct fo_cli *cli, const char *format, ...)
 
 int fo_cli_api_error(const struct fo_cli *cli, const char *format, ...)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(format != NULL);
     va_list args;
     va_start(args, format);
     print_message(cli, format, args);
@@ -65,7 +71,8 @@ int fo_cli_api_error(const struct fo_cli *cli, const char *format, ...)
 bool fo_cli_check_int(const struct fo_cli *cli, const char *label, const char *text, int64_t min,
                       int64_t max, int64_t *out)
 {
-    FO_ASSERT(text != NULL && out != NULL);
+    FO_ASSERT(text != NULL);
+    FO_ASSERT(out != NULL);
     FO_ASSERT(min <= max);
     const char *digits = text[0] == '-' ? text + 1 : text;
     bool well_formed =
@@ -84,6 +91,7 @@ bool fo_cli_check_int(const struct fo_cli *cli, const char *label, const char *t
 bool fo_cli_check_text(const struct fo_cli *cli, const char *label, const char *text,
                        int64_t chars_min, int64_t chars_max)
 {
+    FO_ASSERT(label != NULL);
     FO_ASSERT(text != NULL);
     struct fo_err_detail detail;
     memset(&detail, 0, sizeof detail);
@@ -103,6 +111,7 @@ bool fo_cli_check_text(const struct fo_cli *cli, const char *label, const char *
 
 static bool id_chars(const char *text)
 {
+    FO_ASSERT(text != NULL);
     return strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
            strlen(text);
 }
@@ -110,7 +119,8 @@ static bool id_chars(const char *text)
 bool fo_cli_check_id(const struct fo_cli *cli, const char *label, const char *text,
                      const char *prefix)
 {
-    FO_ASSERT(text != NULL && prefix != NULL);
+    FO_ASSERT(text != NULL);
+    FO_ASSERT(prefix != NULL);
     size_t prefix_bytes = strlen(prefix);
     if (strncmp(text, prefix, prefix_bytes) != 0 || strlen(text) <= prefix_bytes ||
         strlen(text) >= FO_ID_BYTES || !id_chars(text)) {
@@ -122,6 +132,8 @@ bool fo_cli_check_id(const struct fo_cli *cli, const char *label, const char *te
 
 bool fo_cli_check_state(const struct fo_cli *cli, const char *label, const char *text)
 {
+    FO_ASSERT(label != NULL);
+    FO_ASSERT(text != NULL);
     enum fo_state state;
     if (!fo_state_parse(text, &state)) {
         fo_cli_usage_error(cli,
@@ -135,6 +147,8 @@ bool fo_cli_check_state(const struct fo_cli *cli, const char *label, const char 
 
 bool fo_cli_check_cursor(const struct fo_cli *cli, const char *label, const char *text)
 {
+    FO_ASSERT(label != NULL);
+    FO_ASSERT(text != NULL);
     if (text[0] == '\0' || strlen(text) >= FO_CURSOR_BYTES_MAX || !id_chars(text)) {
         fo_cli_usage_error(cli, "%s must be a cursor printed by an earlier list (got '%s')", label,
                            text);
@@ -146,6 +160,8 @@ bool fo_cli_check_cursor(const struct fo_cli *cli, const char *label, const char
 /* Append "&name=value" (or "?name=value" first) to the path. */
 static bool path_append(char *out, size_t out_bytes, const char *name, const char *value)
 {
+    FO_ASSERT(out != NULL);
+    FO_ASSERT(value != NULL);
     size_t bytes = strlen(out);
     int written = snprintf(out + bytes, out_bytes - bytes, "%s%s=%s",
                            strchr(out, '?') != NULL ? "&" : "?", name, value);
@@ -154,7 +170,8 @@ static bool path_append(char *out, size_t out_bytes, const char *name, const cha
 
 bool fo_cli_list_path(const struct fo_cli *cli, const char *base, char *out, size_t out_bytes)
 {
-    FO_ASSERT(base != NULL && out != NULL);
+    FO_ASSERT(base != NULL);
+    FO_ASSERT(out != NULL);
     FO_ASSERT(out_bytes > strlen(base));
     snprintf(out, out_bytes, "%s", base);
     const char *state = fo_cli_value(cli, "--state");
@@ -181,23 +198,27 @@ bool fo_cli_list_path(const struct fo_cli *cli, const char *base, char *out, siz
 
 const char *fo_cli_json_string(const json_t *object, const char *key)
 {
+    FO_ASSERT(key != NULL);
     const char *text = json_string_value(json_object_get(object, key));
     return text != NULL ? text : "";
 }
 
 int64_t fo_cli_json_int(const json_t *object, const char *key)
 {
+    FO_ASSERT(key != NULL);
     json_t *value = json_object_get(object, key);
     return json_is_integer(value) ? (int64_t)json_integer_value(value) : 0;
 }
 
 bool fo_cli_json_bool(const json_t *object, const char *key)
 {
+    FO_ASSERT(key != NULL);
     return json_is_true(json_object_get(object, key));
 }
 
 bool fo_cli_error_is(json_t *answer, const char *code)
 {
+    FO_ASSERT(code != NULL);
     json_t *error = json_object_get(answer, "error");
     return strcmp(fo_cli_json_string(error, "code"), code) == 0;
 }
@@ -206,6 +227,7 @@ bool fo_cli_error_is(json_t *answer, const char *code)
 
 static void pause_ms(int64_t milliseconds)
 {
+    FO_ASSERT(milliseconds >= 0);
     struct timespec pause = {.tv_sec = (time_t)(milliseconds / 1000),
                              .tv_nsec = (long)(milliseconds % 1000) * 1000000L};
     nanosleep(&pause, NULL);
@@ -214,6 +236,8 @@ static void pause_ms(int64_t milliseconds)
 /* One line on standard error for a non-2xx answer: the API's message, its code, the field. */
 static void report_answer_error(const struct fo_cli *cli, json_t *answer, int status)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(status < 200 || status >= 300);
     json_t *error = json_object_get(answer, "error");
     const char *message = fo_cli_json_string(error, "message");
     const char *code = fo_cli_json_string(error, "code");
@@ -233,6 +257,7 @@ static void report_answer_error(const struct fo_cli *cli, json_t *answer, int st
 
 static void make_idempotency_key(const struct fo_cli *cli, char *key, size_t key_bytes)
 {
+    FO_ASSERT(cli != NULL);
     const char *given = fo_cli_value(cli, "--idempotency-key");
     if (given != NULL) {
         snprintf(key, key_bytes, "%s", given);
@@ -248,6 +273,8 @@ static void make_idempotency_key(const struct fo_cli *cli, char *key, size_t key
 static enum fo_err call_send(struct fo_cli *cli, const struct fo_http_request *request,
                              bool retry_safe, char *problem, size_t problem_bytes)
 {
+    FO_ASSERT(request != NULL);
+    FO_ASSERT(problem != NULL);
     enum fo_err err = FO_ERR_UNAVAILABLE;
     for (int attempt = 0; attempt < (retry_safe ? 2 : 1); attempt++) {
         if (attempt > 0) {
@@ -265,7 +292,9 @@ static enum fo_err call_send(struct fo_cli *cli, const struct fo_http_request *r
 int fo_cli_call(struct fo_cli *cli, const char *method, const char *path, json_t *body,
                 bool idempotent, json_t **out)
 {
-    FO_ASSERT(cli != NULL && method != NULL && path != NULL);
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(method != NULL);
+    FO_ASSERT(path != NULL);
     FO_ASSERT(out != NULL);
     *out = NULL;
     char key[FO_IDEMPOTENCY_KEY_BYTES_MAX + 1] = "";
@@ -312,7 +341,8 @@ int fo_cli_call(struct fo_cli *cli, const char *method, const char *path, json_t
 
 const char *fo_cli_value(const struct fo_cli *cli, const char *option)
 {
-    FO_ASSERT(cli != NULL && cli->command != NULL);
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->command != NULL);
     for (size_t index = 0; index < FO_CLI_OPTIONS_MAX && cli->command->options[index] != NULL;
          index++) {
         if (strcmp(cli->command->options[index], option) == 0) {
@@ -325,6 +355,8 @@ const char *fo_cli_value(const struct fo_cli *cli, const char *option)
 /* How many leading words of argv (from argv[0]) spell the command's words; 0 if not all. */
 static size_t command_words_match(const struct fo_cli_command *command, int argc, char **argv)
 {
+    FO_ASSERT(command->words[0] != '\0');
+    FO_ASSERT(argc >= 0);
     char words[64];
     snprintf(words, sizeof words, "%s", command->words);
     size_t matched = 0;
@@ -344,6 +376,8 @@ static size_t command_words_match(const struct fo_cli_command *command, int argc
 
 static void print_command_help(const char *group, const struct fo_cli_command *command, FILE *out)
 {
+    FO_ASSERT(group != NULL);
+    FO_ASSERT(command != NULL);
     fprintf(out, "usage: fairorder %s %s%s%s [options]\n\n%s%s", group, command->words,
             command->arguments[0] != '\0' ? " " : "", command->arguments, command->help,
             common_help);
@@ -353,10 +387,13 @@ static void print_group_help(const char *group, const char *group_help,
                              const struct fo_cli_command *commands, size_t commands_count,
                              FILE *out)
 {
+    FO_ASSERT(group != NULL);
+    FO_ASSERT(commands != NULL);
     fprintf(out, "usage: fairorder %s <command> [options]\n\n%s\ncommands:\n", group, group_help);
     for (size_t index = 0; index < commands_count; index++) {
-        fprintf(out, "  fairorder %s %s %s\n", group, commands[index].words,
-                commands[index].arguments);
+        const char *arguments = commands[index].arguments;
+        fprintf(out, "  fairorder %s %s%s%s\n", group, commands[index].words,
+                arguments[0] != '\0' ? " " : "", arguments);
     }
     fprintf(out, "\n'fairorder %s <command> --help' tells more about one.\n%s", group, common_help);
 }
@@ -374,6 +411,8 @@ struct parse_state {
 static bool parse_option(struct fo_cli *cli, struct parse_state *state, int argc, char **argv,
                          int *index)
 {
+    FO_ASSERT(*index < argc);
+    FO_ASSERT(argv[*index][0] == '-');
     const char *arg = argv[*index];
     char name[64];
     const char *equals = strchr(arg, '=');
@@ -416,6 +455,8 @@ static bool parse_option(struct fo_cli *cli, struct parse_state *state, int argc
 
 static bool parse_arguments(struct fo_cli *cli, struct parse_state *state, int argc, char **argv)
 {
+    FO_ASSERT(cli->command != NULL);
+    FO_ASSERT(argc >= 0);
     for (int index = 0; index < argc; index++) {
         const char *arg = argv[index];
         bool is_option = !state->options_over && arg[0] == '-' && arg[1] != '\0';
@@ -444,6 +485,8 @@ static enum fo_lang lang_from_environment(void)
 /* Flags, then the environment, then defaults; checks the URL, token and language. */
 static int setup_client(struct fo_cli *cli, const struct parse_state *state)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(state != NULL);
     const char *url = state->url != NULL ? state->url : getenv("FAIRORDER_URL");
     if (url == NULL || url[0] == '\0') {
         url = FO_CLI_URL_DEFAULT;
@@ -473,6 +516,8 @@ static const struct fo_cli_command *find_command(const struct fo_cli_command *co
                                                  size_t commands_count, int argc, char **argv,
                                                  size_t *out_words)
 {
+    FO_ASSERT(commands != NULL);
+    FO_ASSERT(out_words != NULL);
     const struct fo_cli_command *found = NULL;
     *out_words = 0;
     for (size_t index = 0; index < commands_count; index++) {
@@ -487,6 +532,7 @@ static const struct fo_cli_command *find_command(const struct fo_cli_command *co
 
 static bool idempotency_key_valid(const char *key)
 {
+    FO_ASSERT(key != NULL);
     size_t bytes = strlen(key);
     if (bytes == 0 || bytes > FO_IDEMPOTENCY_KEY_BYTES_MAX) {
         return false;
@@ -501,6 +547,8 @@ static bool idempotency_key_valid(const char *key)
 
 static int run_command(struct fo_cli *cli, const char *group, int argc, char **argv)
 {
+    FO_ASSERT(cli->command != NULL);
+    FO_ASSERT(argc >= 0);
     struct parse_state state;
     memset(&state, 0, sizeof state);
     if (!parse_arguments(cli, &state, argc, argv)) {
@@ -533,6 +581,7 @@ static int run_command(struct fo_cli *cli, const char *group, int argc, char **a
 
 static bool wants_help(int argc, char **argv)
 {
+    FO_ASSERT(argc >= 0);
     for (int index = 0; index < argc; index++) {
         if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0 ||
             strcmp(argv[index], "help") == 0) {
@@ -545,7 +594,8 @@ static bool wants_help(int argc, char **argv)
 int fo_cli_main(const char *group, const char *group_help, const struct fo_cli_command *commands,
                 size_t commands_count, int argc, char **argv)
 {
-    FO_ASSERT(group != NULL && commands != NULL);
+    FO_ASSERT(group != NULL);
+    FO_ASSERT(commands != NULL);
     FO_ASSERT(argc >= 1);
     size_t words = 0;
     const struct fo_cli_command *command =

@@ -22,7 +22,8 @@
 const char *fo_cli_word(const struct fo_cli *cli, const char *english, const char *chinese)
 {
     FO_ASSERT(cli != NULL);
-    FO_ASSERT(english != NULL && chinese != NULL);
+    FO_ASSERT(english != NULL);
+    FO_ASSERT(chinese != NULL);
     return cli->lang == FO_LANG_ZH ? chinese : english;
 }
 
@@ -36,7 +37,8 @@ const char *fo_cli_money(int64_t amount_minor, char *buf, size_t buf_bytes)
 
 const char *fo_cli_time(const char *rfc3339, char *buf, size_t buf_bytes)
 {
-    FO_ASSERT(rfc3339 != NULL && buf != NULL);
+    FO_ASSERT(rfc3339 != NULL);
+    FO_ASSERT(buf != NULL);
     FO_ASSERT(buf_bytes >= TIME_BYTES);
     struct tm parts;
     memset(&parts, 0, sizeof parts);
@@ -62,6 +64,7 @@ const char *fo_cli_time(const char *rfc3339, char *buf, size_t buf_bytes)
 
 const char *fo_cli_state_label(const char *state, enum fo_lang lang)
 {
+    FO_ASSERT(lang == FO_LANG_EN || lang == FO_LANG_ZH);
     FO_ASSERT(state != NULL);
     enum fo_state parsed;
     if (!fo_state_parse(state, &parsed)) {
@@ -72,6 +75,8 @@ const char *fo_cli_state_label(const char *state, enum fo_lang lang)
 
 void fo_cli_print_label(const struct fo_cli *cli, const char *english, const char *chinese)
 {
+    FO_ASSERT(english != NULL);
+    FO_ASSERT(chinese != NULL);
     if (cli->lang == FO_LANG_ZH) {
         printf("  %s：", chinese);
     } else {
@@ -84,11 +89,13 @@ void fo_cli_print_label(const struct fo_cli *cli, const char *english, const cha
 /* The indentation of a value's second line, under the first. */
 static const char *continuation(const struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
     return cli->lang == FO_LANG_ZH ? "      " : "                ";
 }
 
 void fo_cli_print_policy(const struct fo_cli *cli, const json_t *policy)
 {
+    FO_ASSERT(cli != NULL);
     if (!json_is_object(policy)) {
         return;
     }
@@ -100,6 +107,7 @@ void fo_cli_print_policy(const struct fo_cli *cli, const json_t *policy)
 
 void fo_cli_print_quote(const struct fo_cli *cli, const json_t *quote)
 {
+    FO_ASSERT(cli != NULL);
     if (!json_is_object(quote)) {
         return;
     }
@@ -133,6 +141,7 @@ void fo_cli_print_quote(const struct fo_cli *cli, const json_t *quote)
 
 void fo_cli_print_settlement(const struct fo_cli *cli, const json_t *settlement)
 {
+    FO_ASSERT(cli != NULL);
     if (!json_is_object(settlement)) {
         return;
     }
@@ -186,6 +195,7 @@ void fo_cli_print_order(const struct fo_cli *cli, const json_t *order)
 
 void fo_cli_print_service(const struct fo_cli *cli, const json_t *service)
 {
+    FO_ASSERT(service != NULL);
     FO_ASSERT(cli != NULL);
     char price[MONEY_BYTES];
     const char *unit = fo_cli_json_string(service, "unit");
@@ -204,6 +214,7 @@ void fo_cli_print_service(const struct fo_cli *cli, const json_t *service)
 
 void fo_cli_print_order_line(const struct fo_cli *cli, const json_t *order)
 {
+    FO_ASSERT(order != NULL);
     FO_ASSERT(cli != NULL);
     char amount[MONEY_BYTES];
     char placed[TIME_BYTES];
@@ -219,6 +230,8 @@ void fo_cli_print_order_line(const struct fo_cli *cli, const json_t *order)
 
 void fo_cli_print_next_cursor(const struct fo_cli *cli, const json_t *answer)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(answer != NULL);
     const char *cursor = fo_cli_json_string(answer, "next_cursor");
     if (cursor[0] != '\0') {
         printf(FO_CLI_WORDS(cli, "More: add --cursor %s\n", "还有更多：加上 --cursor %s\n"),

@@ -97,6 +97,7 @@ static int64_t monotonic_ms(void)
 /* True when text has only printable ASCII (no CR or LF to smuggle a header). */
 static bool printable_ascii(const char *text)
 {
+    FO_ASSERT(text != NULL);
     for (const char *cursor = text; *cursor != '\0'; cursor++) {
         if (*cursor < 0x20 || *cursor > 0x7e) {
             return false;
@@ -107,6 +108,9 @@ static bool printable_ascii(const char *text)
 
 static bool url_split_host(const char *authority, size_t bytes, char *host, char *port)
 {
+    FO_ASSERT(authority != NULL);
+    FO_ASSERT(host != NULL);
+    FO_ASSERT(port != NULL);
     const char *host_start = authority;
     size_t host_bytes = bytes;
     const char *port_text = NULL;
@@ -201,6 +205,8 @@ void fo_http_response_deinit(struct fo_http_response *response)
 /* Wait until fd is ready for `events`, within the idle timeout and the deadline. */
 static bool connection_wait(struct connection *conn, short events)
 {
+    FO_ASSERT(conn->fd >= 0);
+    FO_ASSERT(conn->idle_timeout_ms > 0);
     int64_t now = monotonic_ms();
     int64_t wait_ms = conn->idle_timeout_ms;
     if (conn->deadline_ms != 0) {
@@ -230,6 +236,8 @@ static bool connection_wait(struct connection *conn, short events)
 
 static int connect_one(const struct addrinfo *address, int timeout_ms)
 {
+    FO_ASSERT(address != NULL);
+    FO_ASSERT(timeout_ms > 0);
     int fd = socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC, address->ai_protocol);
     if (fd < 0) {
         return -1;
@@ -261,6 +269,8 @@ static int connect_one(const struct addrinfo *address, int timeout_ms)
 
 static bool connection_open(struct connection *conn, const struct fo_http_client *client)
 {
+    FO_ASSERT(conn->fd < 0);
+    FO_ASSERT(client->host[0] != '\0');
     struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
@@ -299,6 +309,8 @@ static void connection_close(struct connection *conn)
 
 static bool connection_write_all(struct connection *conn, const char *data, size_t bytes)
 {
+    FO_ASSERT(conn->fd >= 0);
+    FO_ASSERT(data != NULL);
     size_t written = 0;
     while (written < bytes) {
         ssize_t sent = send(conn->fd, data + written, bytes - written, MSG_NOSIGNAL);
@@ -321,6 +333,8 @@ static bool connection_write_all(struct connection *conn, const char *data, size
  * the stream, true with conn->eof set. */
 static bool connection_fill(struct connection *conn)
 {
+    FO_ASSERT(conn->fd >= 0);
+    FO_ASSERT(conn->start <= conn->end);
     if (conn->start == conn->end) {
         conn->start = 0;
         conn->end = 0;
@@ -388,6 +402,8 @@ static bool connection_read_line(struct connection *conn, char *line, size_t lin
 static bool connection_read_some(struct connection *conn, char *out, size_t capacity,
                                  size_t *out_bytes)
 {
+    FO_ASSERT(conn->start <= conn->end);
+    FO_ASSERT(capacity > 0);
     if (conn->start == conn->end && !conn->eof && !connection_fill(conn)) {
         return false;
     }
@@ -402,6 +418,8 @@ static bool connection_read_some(struct connection *conn, char *out, size_t capa
 /* True when `text` contains `word`, ignoring ASCII case. */
 static bool contains_word(const char *text, const char *word)
 {
+    FO_ASSERT(text != NULL);
+    FO_ASSERT(word[0] != '\0');
     size_t word_bytes = strlen(word);
     for (const char *cursor = text; *cursor != '\0'; cursor++) {
         if (strncasecmp(cursor, word, word_bytes) == 0) {
@@ -413,6 +431,8 @@ static bool contains_word(const char *text, const char *word)
 
 static void head_header(struct head *head, const char *line)
 {
+    FO_ASSERT(head != NULL);
+    FO_ASSERT(line != NULL);
     const char *colon = strchr(line, ':');
     if (colon == NULL) {
         return;
@@ -435,6 +455,8 @@ static void head_header(struct head *head, const char *line)
 /* The status line and headers of one (non-informational) answer. */
 static bool read_head(struct connection *conn, struct head *out)
 {
+    FO_ASSERT(conn->fd >= 0);
+    FO_ASSERT(out != NULL);
     char line[CONNECTION_BUFFER_BYTES];
     for (int informational = 0; informational <= INFORMATIONAL_MAX; informational++) {
         memset(out, 0, sizeof *out);
@@ -476,6 +498,8 @@ static bool read_head(struct connection *conn, struct head *out)
 
 static void body_reader_init(struct body_reader *reader, const struct head *head)
 {
+    FO_ASSERT(reader != NULL);
+    FO_ASSERT(head->status >= 200);
     memset(reader, 0, sizeof *reader);
     if (head->status == 204 || head->status == 304) {
         reader->mode = BODY_LENGTH;
@@ -495,6 +519,9 @@ static void body_reader_init(struct body_reader *reader, const struct head *head
  * trailers too. */
 static bool body_next_chunk(struct connection *conn, struct body_reader *reader)
 {
+    FO_ASSERT(reader->mode == BODY_CHUNKED);
+    FO_ASSERT(reader->remaining == 0);
+    FO_ASSERT(!reader->done);
     char line[256];
     size_t bytes = 0;
     if (reader->in_chunk) {
@@ -535,6 +562,8 @@ static bool body_next_chunk(struct connection *conn, struct body_reader *reader)
 static bool body_read(struct connection *conn, struct body_reader *reader, char *out,
                       size_t capacity, size_t *out_bytes)
 {
+    FO_ASSERT(capacity > 0);
+    FO_ASSERT(out != NULL);
     *out_bytes = 0;
     if (reader->mode == BODY_CHUNKED && !reader->done && reader->remaining == 0 &&
         !body_next_chunk(conn, reader)) {
@@ -572,6 +601,8 @@ static bool body_read(struct connection *conn, struct body_reader *reader, char 
 static bool read_body(struct connection *conn, const struct head *head,
                       struct fo_http_response *out)
 {
+    FO_ASSERT(out->body == NULL);
+    FO_ASSERT(head->status >= 200);
     struct body_reader reader;
     body_reader_init(&reader, head);
     size_t capacity = 4096;
@@ -616,6 +647,8 @@ static bool head_append(char *head, size_t head_capacity, size_t *head_bytes, co
 static bool head_append(char *head, size_t head_capacity, size_t *head_bytes, const char *format,
                         ...)
 {
+    FO_ASSERT(head != NULL);
+    FO_ASSERT(format != NULL);
     FO_ASSERT(*head_bytes < head_capacity);
     va_list args;
     va_start(args, format);
@@ -630,6 +663,8 @@ static bool head_append(char *head, size_t head_capacity, size_t *head_bytes, co
 
 static bool request_valid(const struct fo_http_request *request)
 {
+    FO_ASSERT(request->method != NULL);
+    FO_ASSERT(request->path != NULL);
     const char *key = request->idempotency_key;
     const char *last_id = request->last_event_id;
     return printable_ascii(request->method) && printable_ascii(request->path) &&
@@ -641,6 +676,8 @@ static bool request_valid(const struct fo_http_request *request)
 static bool send_request(struct connection *conn, const struct fo_http_client *client,
                          const struct fo_http_request *request, bool event_stream)
 {
+    FO_ASSERT(conn->fd >= 0);
+    FO_ASSERT(client != NULL);
     if (!request_valid(request)) {
         set_problem(conn->problem, conn->problem_bytes, "refusing to send a malformed request");
         return false;
@@ -685,6 +722,8 @@ static bool send_request(struct connection *conn, const struct fo_http_client *c
 static void connection_init(struct connection *conn, const struct fo_http_client *client,
                             char *problem, size_t problem_bytes)
 {
+    FO_ASSERT(conn != NULL);
+    FO_ASSERT(client->exchange_timeout_ms > 0);
     conn->fd = -1;
     conn->start = 0;
     conn->end = 0;
@@ -700,6 +739,8 @@ static bool exchange_begin(struct connection *conn, const struct fo_http_client 
                            const struct fo_http_request *request, bool event_stream,
                            struct head *out)
 {
+    FO_ASSERT(conn->fd < 0);
+    FO_ASSERT(out != NULL);
     if (!connection_open(conn, client)) {
         return false;
     }
@@ -715,7 +756,9 @@ enum fo_err fo_http_client_send(const struct fo_http_client *client,
                                 char *problem, size_t problem_bytes)
 {
     FO_ASSERT(client != NULL);
-    FO_ASSERT(request != NULL && request->method != NULL && request->path != NULL);
+    FO_ASSERT(request != NULL);
+    FO_ASSERT(request->method != NULL);
+    FO_ASSERT(request->path != NULL);
     FO_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
     struct connection *conn = malloc(sizeof *conn);
@@ -745,6 +788,8 @@ enum fo_err fo_http_client_send(const struct fo_http_client *client,
 
 static void sse_dispatch(struct sse_parser *parser)
 {
+    FO_ASSERT(parser->on_event != NULL);
+    FO_ASSERT(parser->data_bytes <= FO_HTTP_EVENT_BYTES_MAX);
     if (parser->data_bytes == 0) {
         parser->event[0] = '\0';
         return;
@@ -764,6 +809,8 @@ static void sse_dispatch(struct sse_parser *parser)
 
 static bool sse_line(struct sse_parser *parser, char *problem, size_t problem_bytes)
 {
+    FO_ASSERT(parser->line_bytes < sizeof parser->line);
+    FO_ASSERT(parser->data_bytes <= FO_HTTP_EVENT_BYTES_MAX);
     char *line = parser->line;
     line[parser->line_bytes] = '\0';
     if (parser->line_bytes == 0) {
@@ -800,6 +847,8 @@ static bool sse_line(struct sse_parser *parser, char *problem, size_t problem_by
 static bool sse_feed(struct sse_parser *parser, const char *bytes, size_t count, char *problem,
                      size_t problem_bytes)
 {
+    FO_ASSERT(parser != NULL);
+    FO_ASSERT(bytes != NULL);
     for (size_t index = 0; index < count && !parser->stop; index++) {
         char byte = bytes[index];
         bool was_after_cr = parser->after_cr;
@@ -832,6 +881,8 @@ static bool is_event_stream(const struct head *head)
 /* Read an event stream's body to its end (or until the callback stops it). */
 static bool read_events(struct connection *conn, const struct head *head, struct sse_parser *parser)
 {
+    FO_ASSERT(is_event_stream(head));
+    FO_ASSERT(parser->on_event != NULL);
     struct body_reader reader;
     body_reader_init(&reader, head);
     char chunk[4096];
@@ -856,7 +907,9 @@ fo_http_client_stream(const struct fo_http_client *client, const struct fo_http_
                       bool (*on_event)(const struct fo_http_event *event, void *context),
                       void *context)
 {
-    FO_ASSERT(client != NULL && request != NULL && out != NULL);
+    FO_ASSERT(client != NULL);
+    FO_ASSERT(request != NULL);
+    FO_ASSERT(out != NULL);
     FO_ASSERT(on_event != NULL);
     memset(out, 0, sizeof *out);
     struct connection *conn = malloc(sizeof *conn);

@@ -38,6 +38,7 @@
 
 static void pause_ms(int64_t milliseconds)
 {
+    FO_ASSERT(milliseconds >= 0);
     struct timespec pause = {.tv_sec = (time_t)(milliseconds / 1000),
                              .tv_nsec = (long)(milliseconds % 1000) * 1000000L};
     nanosleep(&pause, NULL);
@@ -53,6 +54,8 @@ static int64_t monotonic_ms(void)
 /* A call whose answer is a step of the command, not its result: not printed with --json. */
 static int call_quietly(struct fo_cli *cli, const char *path, json_t **out)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(out != NULL);
     bool json = cli->json;
     cli->json = false;
     int code = fo_cli_call(cli, "GET", path, NULL, false, out);
@@ -62,6 +65,8 @@ static int call_quietly(struct fo_cli *cli, const char *path, json_t **out)
 
 static int get_order(struct fo_cli *cli, const char *order_id, json_t **out)
 {
+    FO_ASSERT(order_id != NULL);
+    FO_ASSERT(out != NULL);
     char path[FO_CLI_PATH_BYTES];
     snprintf(path, sizeof path, "/v1/orders/%s", order_id);
     return call_quietly(cli, path, out);
@@ -71,6 +76,8 @@ static int get_order(struct fo_cli *cli, const char *order_id, json_t **out)
 
 static int order_services(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     char path[FO_CLI_PATH_BYTES];
     if (!fo_cli_list_path(cli, "/v1/services", path, sizeof path)) {
         return FO_CLI_EXIT_USAGE;
@@ -97,6 +104,8 @@ static int order_services(struct fo_cli *cli)
 
 static int order_wallet(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     json_t *wallet = NULL;
     int code = fo_cli_call(cli, "GET", "/v1/wallet", NULL, false, &wallet);
     if (code == FO_CLI_EXIT_OK && !cli->json) {
@@ -114,6 +123,7 @@ static int order_wallet(struct fo_cli *cli)
 
 static void print_entry(const struct fo_cli *cli, const json_t *entry)
 {
+    FO_ASSERT(entry != NULL);
     char amount[MONEY_BYTES];
     char balance[MONEY_BYTES];
     char at[TIME_BYTES];
@@ -129,6 +139,8 @@ static void print_entry(const struct fo_cli *cli, const json_t *entry)
 
 static int order_entries(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     char path[FO_CLI_PATH_BYTES];
     if (!fo_cli_list_path(cli, "/v1/wallet/entries", path, sizeof path)) {
         return FO_CLI_EXIT_USAGE;
@@ -150,6 +162,8 @@ static int order_entries(struct fo_cli *cli)
 
 static int order_list(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 0);
     char path[FO_CLI_PATH_BYTES];
     if (!fo_cli_list_path(cli, "/v1/orders", path, sizeof path)) {
         return FO_CLI_EXIT_USAGE;
@@ -175,6 +189,8 @@ static int order_list(struct fo_cli *cli)
 
 static int order_show(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 1);
     const char *order_id = cli->positional[0];
     if (!fo_cli_check_id(cli, "ORDER_ID", order_id, "ord_")) {
         return FO_CLI_EXIT_USAGE;
@@ -195,6 +211,8 @@ static int order_show(struct fo_cli *cli)
 /* The active service `service_id` as the buyer sees it (owned), or NULL when not on sale. */
 static int find_service(struct fo_cli *cli, const char *service_id, json_t **out)
 {
+    FO_ASSERT(service_id != NULL);
+    FO_ASSERT(out != NULL);
     *out = NULL;
     char cursor[FO_CURSOR_BYTES_MAX] = "";
     for (int page = 0; page < SERVICE_PAGES_MAX; page++) {
@@ -230,6 +248,8 @@ static int find_service(struct fo_cli *cli, const char *service_id, json_t **out
 static json_t *place_body(struct fo_cli *cli, const json_t *service, int64_t quantity,
                           const char *target)
 {
+    FO_ASSERT(service != NULL);
+    FO_ASSERT(quantity > 0);
     int64_t min = fo_cli_json_int(service, "min_quantity");
     int64_t max = fo_cli_json_int(service, "max_quantity");
     if (quantity < min || quantity > max) {
@@ -249,6 +269,8 @@ static json_t *place_body(struct fo_cli *cli, const json_t *service, int64_t qua
 
 static int order_place(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 3);
     const char *service_id = cli->positional[0];
     const char *target = cli->positional[2];
     int64_t quantity = 0;
@@ -297,6 +319,8 @@ static int order_place(struct fo_cli *cli)
  * --expect-refund-minor. FO_CLI_EXIT_API (quote printed) when cancelling is not allowed. */
 static int cancel_current_refund(struct fo_cli *cli, const char *order_id, int64_t *out)
 {
+    FO_ASSERT(order_id != NULL);
+    FO_ASSERT(out != NULL);
     json_t *order = NULL;
     int code = get_order(cli, order_id, &order);
     if (code != FO_CLI_EXIT_OK) {
@@ -321,6 +345,8 @@ static int cancel_current_refund(struct fo_cli *cli, const char *order_id, int64
 
 static json_t *cancel_body(struct fo_cli *cli, int64_t *out_expected, bool *out_ok)
 {
+    FO_ASSERT(out_expected != NULL);
+    FO_ASSERT(out_ok != NULL);
     const char *expect = fo_cli_value(cli, "--expect-refund-minor");
     const char *reason = fo_cli_value(cli, "--reason");
     *out_ok =
@@ -339,6 +365,8 @@ static json_t *cancel_body(struct fo_cli *cli, int64_t *out_expected, bool *out_
 
 static int order_cancel(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 1);
     const char *order_id = cli->positional[0];
     int64_t expected_minor = -1;
     bool ok = fo_cli_check_id(cli, "ORDER_ID", order_id, "ord_");
@@ -390,12 +418,15 @@ struct watch {
 
 static bool state_is_terminal(const char *state)
 {
+    FO_ASSERT(state != NULL);
     return strcmp(state, "completed") == 0 || strcmp(state, "cancelled") == 0 ||
            strcmp(state, "failed") == 0;
 }
 
 static void watch_draw(struct watch *watch, int64_t delivered, const char *state)
 {
+    FO_ASSERT(watch != NULL);
+    FO_ASSERT(state != NULL);
     char bar[BAR_WIDTH + 1];
     int64_t filled = 0;
     if (watch->quantity > 0 && delivered >= 0 && delivered <= watch->quantity) {
@@ -424,6 +455,8 @@ static void watch_draw(struct watch *watch, int64_t delivered, const char *state
 
 static bool watch_on_event(const struct fo_http_event *event, void *context)
 {
+    FO_ASSERT(event != NULL);
+    FO_ASSERT(context != NULL);
     struct watch *watch = context;
     snprintf(watch->last_event_id, sizeof watch->last_event_id, "%s", event->id);
     json_error_t error;
@@ -446,6 +479,8 @@ enum watch_outcome { WATCH_ENDED, WATCH_POLL, WATCH_FAILED };
  * offers no stream or the stream keeps breaking without news. */
 static enum watch_outcome watch_stream(struct watch *watch)
 {
+    FO_ASSERT(watch != NULL);
+    FO_ASSERT(!watch->ended);
     struct fo_cli *cli = watch->cli;
     char path[FO_CLI_PATH_BYTES];
     snprintf(path, sizeof path, "/v1/orders/%s/events", watch->order_id);
@@ -482,6 +517,8 @@ static enum watch_outcome watch_stream(struct watch *watch)
 /* Poll the order once a second until it ends or the deadline passes. */
 static enum watch_outcome watch_poll(struct watch *watch)
 {
+    FO_ASSERT(watch != NULL);
+    FO_ASSERT(!watch->ended);
     while (monotonic_ms() < watch->deadline_ms) {
         json_t *order = NULL;
         int code = get_order(watch->cli, watch->order_id, &order);
@@ -510,6 +547,8 @@ static enum watch_outcome watch_poll(struct watch *watch)
 /* The end of a watch: the final state and its settlement. */
 static int watch_finish(struct watch *watch)
 {
+    FO_ASSERT(watch != NULL);
+    FO_ASSERT(watch->ended);
     struct fo_cli *cli = watch->cli;
     json_t *order = NULL;
     int code = get_order(cli, watch->order_id, &order);
@@ -530,6 +569,8 @@ static int watch_finish(struct watch *watch)
 
 static int order_watch(struct fo_cli *cli)
 {
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(cli->positional_count == 1);
     const char *order_id = cli->positional[0];
     const char *timeout_text = fo_cli_value(cli, "--timeout-s");
     int64_t timeout_s = WATCH_TIMEOUT_S_DEFAULT;
@@ -547,12 +588,12 @@ static int order_watch(struct fo_cli *cli)
     json_t *order = NULL;
     int code = get_order(cli, order_id, &order);
     watch.quantity = fo_cli_json_int(order, "quantity");
-    bool ended = code == FO_CLI_EXIT_OK && state_is_terminal(fo_cli_json_string(order, "state"));
+    watch.ended = code == FO_CLI_EXIT_OK && state_is_terminal(fo_cli_json_string(order, "state"));
     json_decref(order);
     if (code != FO_CLI_EXIT_OK) {
         return code;
     }
-    enum watch_outcome outcome = ended ? WATCH_ENDED : watch_stream(&watch);
+    enum watch_outcome outcome = watch.ended ? WATCH_ENDED : watch_stream(&watch);
     if (outcome == WATCH_POLL) {
         outcome = watch_poll(&watch);
     }
@@ -627,6 +668,7 @@ static const struct fo_cli_command order_commands[] = {
 
 int fo_cli_order(int argc, char **argv)
 {
+    FO_ASSERT(argc >= 1);
     return fo_cli_main("order",
                        "Buyer commands over the HTTP API, with your buyer token. Every answer\n"
                        "shows whether you may cancel, and exactly what would come back.\n",
