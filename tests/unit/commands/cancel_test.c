@@ -137,6 +137,10 @@ static void assert_refused_unchanged(struct fixture *fx, const char *order_id,
     memset(&quote, 0xff, sizeof quote);
     assert_int_equal(fx_cancel(fx, order_id, before.buyer_id, &view, &quote), expected_err);
     assert_int_equal(quote.reason, expected_reason);
+    /* A refusal still carries the order as it stands (error.quote.message needs it). */
+    assert_string_equal(view.order.id, order_id);
+    assert_int_equal(view.order.state, before.state);
+    assert_int_equal(view.quote.reason, expected_reason);
     if (expected_err == FO_ERR_NOT_CANCELLABLE) {
         assert_false(quote.allowed);
         assert_int64_equal(quote.split.refund_minor, 0);
