@@ -178,13 +178,17 @@ enum fo_err fo_ledger_apply_to_wallet(const struct fo_journal *journal, int64_t 
     if (available_after_minor < 0) {
         return FO_ERR_INSUFFICIENT_FUNDS;
     }
-    /* The cap is a rule for top-ups (API.md): a refund only returns money that was already
-     * the buyer's, and refusing it would leave an order unsettled. */
-    if (journal->kind == FO_JOURNAL_TOPUP && available_after_minor > FO_BALANCE_MINOR_MAX) {
+    /* The cap is checked at top-ups on everything the buyer owns, available plus held: only
+     * a top-up brings money in, and a refund returns held money to available, so this keeps
+     * available (API.md: never above 10^15) and held bounded forever, and a settlement never
+     * has to be refused. */
+    if (journal->kind == FO_JOURNAL_TOPUP &&
+        available_after_minor > FO_BALANCE_MINOR_MAX - held_after_minor) {
         return fo_err_field_range(detail, "amount_minor", FO_FIELD_OUT_OF_RANGE, 1,
                                   FO_TOPUP_MINOR_MAX);
     }
     FO_ASSERT(held_after_minor >= 0);
+    FO_ASSERT(available_after_minor <= FO_BALANCE_MINOR_MAX - held_after_minor);
     *out_available_minor = available_after_minor;
     *out_held_minor = held_after_minor;
 

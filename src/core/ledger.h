@@ -59,10 +59,10 @@ const char *fo_journal_check(const struct fo_journal *journal);
 
 /* A buyer's balances after applying `journal`; FO_ERR_INSUFFICIENT_FUNDS when available
  * would go negative; FO_ERR_INVALID_REQUEST (detail names "amount_minor", out of range
- * 1..FO_TOPUP_MINOR_MAX) when a top-up would lift available above FO_BALANCE_MINOR_MAX.
- * The cap is a rule for top-ups only (API.md): a settlement's refund returns money that was
- * already the buyer's and is never refused, even if it lifts available past the cap.
- * Outputs untouched on error. */
+ * 1..FO_TOPUP_MINOR_MAX) when a top-up would lift available + held above
+ * FO_BALANCE_MINOR_MAX. Checking the sum at the only journal that brings money in keeps
+ * available (API.md: never above 10^15) and held bounded for ever, so a settlement's refund
+ * is never refused. Outputs untouched on error. */
 enum fo_err fo_ledger_apply_to_wallet(const struct fo_journal *journal, int64_t available_minor,
                                       int64_t held_minor, int64_t *out_available_minor,
                                       int64_t *out_held_minor, struct fo_err_detail *detail);

@@ -214,10 +214,30 @@ static void test_ledger_apply_to_wallet_balance_cap_on_topup(void **state)
     assert_int64_equal(detail.range_max, FO_TOPUP_MINOR_MAX);
 }
 
-static void test_ledger_apply_to_wallet_refund_may_pass_the_cap(void **state)
+static void test_ledger_apply_to_wallet_topup_cap_counts_held(void **state)
 {
     (void)state;
-    /* A refund returns money that was the buyer's: it is never refused. */
+    /* Held money comes back to available on a refund, so the cap counts it at top-up. */
+    struct fo_journal journal;
+    fo_ledger_topup(100, &journal);
+    struct fo_err_detail detail;
+    int64_t available = 7;
+    int64_t held = 8;
+    assert_int_equal(fo_ledger_apply_to_wallet(&journal, FO_BALANCE_MINOR_MAX - 5100, 5000,
+                                               &available, &held, &detail),
+                     FO_OK);
+    assert_int64_equal(available, FO_BALANCE_MINOR_MAX - 5000);
+    assert_int64_equal(held, 5000);
+    assert_int_equal(fo_ledger_apply_to_wallet(&journal, FO_BALANCE_MINOR_MAX - 5099, 5000,
+                                               &available, &held, &detail),
+                     FO_ERR_INVALID_REQUEST);
+    assert_string_equal(detail.field, "amount_minor");
+}
+
+static void test_ledger_apply_to_wallet_refund_at_the_cap(void **state)
+{
+    (void)state;
+    /* A refund never lifts available + held: at the cap it is still accepted. */
     struct fo_policy policy = fixture_policy();
     struct fo_order order = fixture_order(1000, 5, &policy);
     fixture_walk(&order, FO_STATE_CANCELLED, 0, FIXTURE_T0_UNIX_MS);
@@ -226,10 +246,10 @@ static void test_ledger_apply_to_wallet_refund_may_pass_the_cap(void **state)
     struct fo_err_detail detail;
     int64_t available = 0;
     int64_t held = 0;
-    assert_int_equal(
-        fo_ledger_apply_to_wallet(&journal, FO_BALANCE_MINOR_MAX, 5000, &available, &held, &detail),
-        FO_OK);
-    assert_int64_equal(available, FO_BALANCE_MINOR_MAX + 5000);
+    assert_int_equal(fo_ledger_apply_to_wallet(&journal, FO_BALANCE_MINOR_MAX - 5000, 5000,
+                                               &available, &held, &detail),
+                     FO_OK);
+    assert_int64_equal(available, FO_BALANCE_MINOR_MAX);
     assert_int64_equal(held, 0);
 }
 
@@ -306,7 +326,8 @@ int main(void)
         cmocka_unit_test(test_ledger_apply_to_wallet_moves_balances),
         cmocka_unit_test(test_ledger_apply_to_wallet_insufficient_funds),
         cmocka_unit_test(test_ledger_apply_to_wallet_balance_cap_on_topup),
-        cmocka_unit_test(test_ledger_apply_to_wallet_refund_may_pass_the_cap),
+        cmocka_unit_test(test_ledger_apply_to_wallet_topup_cap_counts_held),
+        cmocka_unit_test(test_ledger_apply_to_wallet_refund_at_the_cap),
         cmocka_unit_test(test_ledger_check_order_open_and_terminal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
