@@ -3,7 +3,7 @@
 # FILE:LINE: message and a closing "tidy: N passed, N failed" (one check per file).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-files=$(find src tests/unit tests/store tests/support fuzz bench -name '*.[ch]' 2>/dev/null | sort)
+files=$(find src tests/unit tests/store tests/support tests/sim fuzz bench -name '*.[ch]' 2>/dev/null | sort)
 problems=0; checked=0
 
 report() { echo "$1"; problems=$((problems + 1)); }
