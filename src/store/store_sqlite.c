@@ -27,6 +27,15 @@
 
 #define SCHEMA_PREFIX "src/store/schema/"
 
+/* Per-connection settings after journal_mode. temp_store=MEMORY keeps the statement
+ * journals of command savepoints in memory: on a file they cost ~25 pwrite(2) calls per
+ * placement (measured), none of them needed for durability, which the WAL gives. The
+ * page cache is 16 MiB per connection (1 writer + FO_READERS_MAX readers stay under
+ * 150 MiB) so that the hot pages of orders and their indexes stay in memory. */
+#define SETTINGS_SQL                                                              \
+    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; " \
+    "PRAGMA cache_size=-16384;"
+
 /* Run SQL that returns no rows and takes no parameters (setup and migration only). */
 static enum fo_err exec_plain(struct fo_store *store, const char *sql, const char *op)
 {
@@ -85,7 +94,7 @@ static enum fo_err configure(struct fo_store *store)
                "unsupported", mode);
         return FO_ERR_UNAVAILABLE;
     }
-    err = exec_plain(store, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "open");
+    err = exec_plain(store, SETTINGS_SQL, "open");
     if (err != FO_OK) {
         return err;
     }

@@ -6,7 +6,8 @@
  * 0 <= available <= FO_BALANCE_MINOR_MAX and held >= 0 (DESIGN.md invariant 1): a command
  * that would break them gets FO_ERR_INTERNAL and its write is refused. Policies are
  * immutable (a trigger refuses UPDATE and DELETE), so the row an order references is its
- * policy snapshot forever. */
+ * policy snapshot forever. A supplier's in-flight count is a column that triggers keep
+ * equal to its queued + executing orders (schema/0002), so reading it is one row. */
 #include <string.h>
 
 #include "core/assert.h"
@@ -177,7 +178,8 @@ enum fo_err fo_store_supplier_in_flight(struct fo_store *store, const char *supp
     }
     fo_sql_bind_text(&query, supplier_id);
     err = fo_sql_scalar(&query, out_count);
-    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* COUNT(*) always answers one row. */
+    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* COALESCE always answers one row. */
+    FO_ASSERT(err != FO_OK || *out_count >= 0);
     return err;
 }
 

@@ -574,6 +574,109 @@ static void test_cancels_count_sees_a_cancel_written_by_update(void **state)
     assert_int64_equal(count, 1);
 }
 
+/* --- In-flight count under random lifecycles ------------------------------------------ */
+
+#define RANDOM_ORDERS_COUNT 24
+#define RANDOM_STEPS_COUNT  400
+
+/* Move `order` one legal step forward (chosen by `roll`), as a command would write it. */
+static void random_step(struct fo_order *order, uint64_t roll, int64_t now_unix_ms)
+{
+    order->updated_at_unix_ms = now_unix_ms;
+    bool cancel = roll % 4 == 0;
+    if (cancel) {
+        bool executing = order->state == FO_STATE_EXECUTING;
+        order->state = FO_STATE_CANCELLED;
+        order->lease_expires_at_unix_ms = 0;
+        order->settled = true;
+        order->settlement.reason = executing ? FO_REASON_EXECUTING_PRORATED : FO_REASON_COOLING_OFF;
+        order->settlement.split =
+            (struct fo_split){order->delivered * 5, 0, order->amount_minor - order->delivered * 5};
+        order->settlement.at_unix_ms = now_unix_ms;
+        return;
+    }
+    if (order->state == FO_STATE_PENDING) {
+        order->state = FO_STATE_QUEUED;
+    } else if (order->state == FO_STATE_QUEUED) {
+        order->state = FO_STATE_EXECUTING;
+        order->lease_expires_at_unix_ms = now_unix_ms + 300000;
+    } else if (roll % 3 == 0) {
+        order->delivered = order->quantity;
+        order->state = FO_STATE_COMPLETED;
+        order->lease_expires_at_unix_ms = 0;
+        order->settled = true;
+        order->settlement =
+            (struct fo_settlement){FO_REASON_COMPLETED, {order->amount_minor, 0, 0}, now_unix_ms};
+    } else if (roll % 3 == 1) {
+        order->state = FO_STATE_FAILED;
+        order->lease_expires_at_unix_ms = 0;
+        order->settled = true;
+        order->settlement = (struct fo_settlement){
+            FO_REASON_SUPPLIER_FAILED,
+            {order->delivered * 5, 0, order->amount_minor - order->delivered * 5},
+            now_unix_ms};
+    } else {
+        order->delivered += order->delivered < order->quantity ? 1 : 0;
+    }
+}
+
+/* Queued + executing orders of the supplier, counted through the lists. */
+static int64_t listed_in_flight(struct fo_store *store, const char *supplier_id)
+{
+    static struct fo_order page[RANDOM_ORDERS_COUNT];
+    size_t queued = 0;
+    size_t executing = 0;
+    assert_int_equal(fo_store_order_oldest(store, supplier_id, FO_STATE_QUEUED, page,
+                                           RANDOM_ORDERS_COUNT, &queued),
+                     FO_OK);
+    assert_int_equal(
+        fo_store_order_executing(store, supplier_id, page, RANDOM_ORDERS_COUNT, &executing), FO_OK);
+    return (int64_t)(queued + executing);
+}
+
+static void test_supplier_in_flight_follows_random_lifecycles(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_store *store = fixture->store;
+    struct fo_supplier other;
+    fo_fixture_supplier(2, &other);
+    fo_fixture_insert_supplier(store, &other);
+    uint64_t random = fo_test_seed("test_supplier_in_flight_follows_random_lifecycles");
+    static struct fo_order orders[RANDOM_ORDERS_COUNT];
+    for (int index = 0; index < RANDOM_ORDERS_COUNT; index++) {
+        char id[16];
+        snprintf(id, sizeof id, "ord_%d", index + 1);
+        enum fo_state start = (enum fo_state)fo_test_random_range(&random, 0, 2);
+        fo_fixture_order(id, start, &orders[index]);
+        snprintf(orders[index].supplier_id, sizeof orders[index].supplier_id, "sup_%d",
+                 index % 2 + 1);
+        fo_fixture_insert_order(store, &orders[index]);
+    }
+    for (int step = 0; step < RANDOM_STEPS_COUNT; step++) {
+        struct fo_order *order = &orders[fo_test_random(&random) % RANDOM_ORDERS_COUNT];
+        if (order->settled) {
+            continue;
+        }
+        struct fo_order next = *order;
+        random_step(&next, fo_test_random(&random), FO_FIXTURE_T0_UNIX_MS + step);
+        bool keep = fo_test_random(&random) % 5 != 0;
+        fo_fixture_begin(store);
+        assert_int_equal(fo_store_order_update(store, &next), FO_OK);
+        assert_int_equal(fo_store_command_end(store, keep), FO_OK);
+        assert_int_equal(fo_store_batch_commit(store), FO_OK);
+        if (keep) {
+            *order = next;
+        }
+        for (int supplier = 1; supplier <= 2; supplier++) {
+            char supplier_id[16];
+            snprintf(supplier_id, sizeof supplier_id, "sup_%d", supplier);
+            int64_t count = -1;
+            assert_int_equal(fo_store_supplier_in_flight(store, supplier_id, &count), FO_OK);
+            assert_int64_equal(count, listed_in_flight(store, supplier_id));
+        }
+    }
+}
+
 #define FIXTURE_TEST(name) \
     cmocka_unit_test_setup_teardown(name, fo_fixture_setup, fo_fixture_teardown)
 
@@ -600,6 +703,7 @@ int main(void)
         FIXTURE_TEST(test_order_scan_in_seq_order_with_cursor),
         FIXTURE_TEST(test_cancels_count_window_is_since_exclusive_until_inclusive),
         FIXTURE_TEST(test_cancels_count_sees_a_cancel_written_by_update),
+        FIXTURE_TEST(test_supplier_in_flight_follows_random_lifecycles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
