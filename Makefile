@@ -103,7 +103,7 @@ $(DEBUG_BUILD)/tests/%_test: tests/%_test.c $(DBG_LIB_OBJ) $(TEST_SUPPORT_SRC) $
 	$(CC) $(CPPFLAGS_ALL) -Itests $(PKG_CFLAGS) $(WARN) $(DEBUG_FLAGS) -o $@ $< \
 	    $(TEST_SUPPORT_SRC) $(DBG_LIB_OBJ) $(PKG_LIBS) -lcmocka
 
-run: all
+run: bootstrap $(BUILD)/fairorder
 	@scripts/run
 
 # The README's test command, and all that CI runs.

@@ -114,6 +114,38 @@ _Static_assert(FO_FEE_FIXED_MINOR_MAX + FO_AMOUNT_MINOR_MAX <= INT64_MAX / 8,
  * capacity at most, so one command never writes more than this many orders. */
 #define FO_ALLOCATE_BATCH_MAX FO_CAPACITY_MAX
 
+/* --- Simulated supplier (src/supplier/simulator.c) ------------------------------------ */
+
+/* Real time between two ticks of the simulator thread. Short enough that a person sees
+ * progress move smoothly on the page; long enough that idle ticks cost nothing. */
+#define FO_SIMULATOR_PERIOD_MS 250
+/* Jobs one simulated supplier works on at once (executing). Its other in-flight orders wait
+ * in the queue, like at a supplier with this many workers. One claim takes at most this
+ * many, so it is FO_CLAIM_MAX. */
+#define FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX FO_CLAIM_MAX
+/* Work of one tick, over all simulated suppliers, counted in jobs touched: one per
+ * supplier served (its claim command) and one per job claimed, advanced or completed. One
+ * tick is one writer job and holds the write path while it runs, so it does about as much
+ * as one full group-commit batch. A supplier is served only when its worst case (all of
+ * its jobs complete, then as many are claimed) fits in what is left; the others are served
+ * first at the next tick (round robin). */
+#define FO_SIMULATOR_COMMANDS_PER_TICK_MAX 256
+/* Simulated suppliers loaded per store call. */
+#define FO_SIMULATOR_SUPPLIERS_PAGE 16
+/* Events read to find a job's claim: placed, allocated, claimed come first. */
+#define FO_SIMULATOR_CLAIM_EVENTS_MAX 4
+/* Elapsed time is capped at what the largest order takes at the slowest rate, so that
+ * elapsed_ms * units_per_s stays in int64. */
+#define FO_SIMULATOR_ELAPSED_MS_MAX (FO_QUANTITY_MAX * 1000)
+/* The most one supplier's turn can cost. */
+#define FO_SIMULATOR_SUPPLIER_COST_MAX (1 + 2 * FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX)
+_Static_assert(FO_SIMULATOR_SUPPLIER_COST_MAX <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX,
+               "one supplier's turn must fit in one tick");
+_Static_assert(FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX <= FO_CLAIM_MAX,
+               "one claim takes a supplier's jobs");
+_Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_S_MAX,
+               "progress arithmetic must stay in int64");
+
 /* --- Clock --------------------------------------------------------------------------- */
 
 /* POST /v1/admin/test-clock/advance {seconds}: 1..31,536,000 (one year, API.md). */
@@ -133,6 +165,11 @@ _Static_assert(FO_FEE_FIXED_MINOR_MAX + FO_AMOUNT_MINOR_MAX <= INT64_MAX / 8,
 #define FO_READERS_MAX 8
 /* Live event streams per server; past it 503 unavailable (issue: live orders). */
 #define FO_SSE_SUBSCRIBERS_MAX 256
+/* Graceful stop: how long answered-but-unsent and half-received requests get to finish,
+ * and the bound on waiting for writes queued at the writer (a full queue drains in well
+ * under a second; past the bound the process is stuck and a supervisor must kill it). */
+#define FO_STOP_GRACE_MS 2000
+#define FO_STOP_WAIT_MS  30000
 /* Wait for a busy database before answering 503. */
 #define FO_DB_BUSY_TIMEOUT_MS 5000
 /* Lease reaper period. */

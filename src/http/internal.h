@@ -154,7 +154,8 @@ struct fo_request {
 
     /* Progress through the checks; an early error short-cuts to the answer. */
     bool headers_seen;
-    bool suspended;
+    bool suspended;   /* Suspended for the writer and not yet answered. */
+    bool job_pending; /* Queued at the writer, done() not yet called. */
     bool answered;
     enum fo_err early_err;
     struct fo_err_detail early_detail;
@@ -191,6 +192,7 @@ struct fo_http_server {
     struct fo_sse_hub *sse;
     uint16_t port;
     _Atomic long requests_in_flight; /* Created and not yet completed; for graceful stop. */
+    _Atomic long requests_suspended; /* Waiting on the writer: must resume before stopping. */
 };
 
 /* routes.c */

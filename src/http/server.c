@@ -410,6 +410,8 @@ static void job_done(struct fo_job *job)
 {
     struct fo_request *req = request_of_job(job);
     FO_ASSERT(req->suspended);
+    FO_ASSERT(req->job_pending);
+    req->job_pending = false;
     MHD_resume_connection(req->connection);
 }
 
@@ -505,9 +507,13 @@ static void run_write(struct fo_request *req)
     req->job.run = job_run;
     req->job.done = job_done;
     req->suspended = true;
+    req->job_pending = true;
+    req->server->requests_suspended++;
     MHD_suspend_connection(req->connection);
     if (fo_writer_submit(req->server->writer, &req->job) != FO_OK) {
+        req->job_pending = false;
         req->suspended = false;
+        req->server->requests_suspended--;
         MHD_resume_connection(req->connection);
         answer_error(req, FO_ERR_UNAVAILABLE, NULL);
     }
@@ -545,6 +551,7 @@ static void request_dispatch(struct fo_request *req)
 static void request_after_write(struct fo_request *req)
 {
     req->suspended = false;
+    req->server->requests_suspended--;
     if (req->job.commit_err != FO_OK) {
         answer_error(req, req->job.commit_err, NULL);
         return;
@@ -636,7 +643,13 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
     if (req == NULL) {
         return;
     }
-    FO_ASSERT(!req->suspended);
+    /* A write's client may leave while the writer runs it: libmicrohttpd then ends the
+     * request after done() resumed it, without calling the handler again. */
+    FO_ASSERT(!req->job_pending);
+    if (req->suspended) {
+        req->suspended = false;
+        req->server->requests_suspended--;
+    }
     log_request(req);
     req->server->requests_in_flight--;
     request_destroy(req);
@@ -733,14 +746,20 @@ void fo_http_stop(struct fo_http_server *server)
     if (server == NULL) {
         return;
     }
-    /* Stop accepting, then let every request in flight finish: writes still queued at the
-     * writer complete and resume their connections (never stop with one suspended). */
+    /* Stop accepting, then let the requests in flight finish. Writes still queued at the
+     * writer complete and resume their connections, and a daemon must never stop with one
+     * suspended: wait for those (bounded by the writer's queue). Others, such as a client
+     * that stopped sending half-way, get a short grace and are then closed. */
     MHD_socket listen_socket = MHD_quiesce_daemon(server->daemon);
     if (listen_socket != MHD_INVALID_SOCKET) {
         close(listen_socket);
     }
     fo_sse_hub_end_all(server->sse);
-    for (int waited_ms = 0; server->requests_in_flight > 0 && waited_ms < 30000; waited_ms += 5) {
+    for (int waited_ms = 0; waited_ms < FO_STOP_WAIT_MS; waited_ms += 5) {
+        bool idle = server->requests_in_flight == 0 || waited_ms >= FO_STOP_GRACE_MS;
+        if (server->requests_suspended == 0 && idle) {
+            break;
+        }
         struct timespec pause = {0, 5 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }

@@ -32,35 +32,7 @@ void fo_reaper_stop(struct fo_reaper *reaper);
  * delivered = min(quantity, floor(elapsed_ms * units_per_s / 1000)). With --test-clock
  * nothing moves until the clock is advanced, and a big step moves progress as far. */
 
-/* Real time between two ticks of the simulator thread. Short enough that a person sees
- * progress move smoothly on the page; long enough that idle ticks cost nothing. */
-#define FO_SIMULATOR_PERIOD_MS 250
-/* Jobs one simulated supplier works on at once (executing). Its other in-flight orders wait
- * in the queue, like at a supplier with this many workers. One claim takes at most this
- * many, so it is FO_CLAIM_MAX. */
-#define FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX FO_CLAIM_MAX
-/* Work of one tick, over all simulated suppliers, counted in jobs touched: one per
- * supplier served (its claim command) and one per job claimed, advanced or completed. One
- * tick is one writer job and holds the write path while it runs, so it does about as much
- * as one full group-commit batch. A supplier is served only when its worst case (all of
- * its jobs complete, then as many are claimed) fits in what is left; the others are served
- * first at the next tick (round robin). */
-#define FO_SIMULATOR_COMMANDS_PER_TICK_MAX 256
-/* Simulated suppliers loaded per store call. */
-#define FO_SIMULATOR_SUPPLIERS_PAGE 16
-/* Events read to find a job's claim: placed, allocated, claimed come first. */
-#define FO_SIMULATOR_CLAIM_EVENTS_MAX 4
-/* Elapsed time is capped at what the largest order takes at the slowest rate, so that
- * elapsed_ms * units_per_s stays in int64. */
-#define FO_SIMULATOR_ELAPSED_MS_MAX (FO_QUANTITY_MAX * 1000)
-/* The most one supplier's turn can cost. */
-#define FO_SIMULATOR_SUPPLIER_COST_MAX (1 + 2 * FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX)
-_Static_assert(FO_SIMULATOR_SUPPLIER_COST_MAX <= FO_SIMULATOR_COMMANDS_PER_TICK_MAX,
-               "one supplier's turn must fit in one tick");
-_Static_assert(FO_SIMULATOR_JOBS_PER_SUPPLIER_MAX <= FO_CLAIM_MAX,
-               "one claim takes a supplier's jobs");
-_Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_S_MAX,
-               "progress arithmetic must stay in int64");
+/* The simulator's limits (FO_SIMULATOR_*) live in core/limits.h with the others. */
 
 /* The units a job of `quantity` delivers `elapsed_ms` after its claim at `units_per_s`
  * (1..FO_SIMULATE_UNITS_PER_S_MAX): min(quantity, floor(elapsed_ms * units_per_s / 1000)),
