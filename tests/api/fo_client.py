@@ -302,7 +302,7 @@ class ServerError(AssertionError):
 
 class Server:
     def __init__(self, binary=None, test_clock=True, args=(), db_path=None, admin_token=None,
-                 name="server", env=None):
+                 name="server", env=None, admin_env=True):
         self.binary = os.path.abspath(binary or BINARY) if (binary or BINARY) else None
         self.test_clock = test_clock
         self.args = list(args)
@@ -317,6 +317,7 @@ class Server:
         self.log_file = None
         self.log_checked = 0
         self.extra_env = env or {}
+        self.admin_env = admin_env     # False: start without FAIRORDER_ADMIN_TOKEN.
         self.starts = 0
 
     # -- lifecycle --
@@ -358,7 +359,10 @@ class Server:
             cmd.append("--test-clock")
         cmd += self.args
         env = dict(os.environ)
-        env["FAIRORDER_ADMIN_TOKEN"] = self.admin_token
+        if self.admin_env:
+            env["FAIRORDER_ADMIN_TOKEN"] = self.admin_token
+        else:
+            env.pop("FAIRORDER_ADMIN_TOKEN", None)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:halt_on_error=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         env.update(self.extra_env)

@@ -119,6 +119,18 @@ class Policies(ApiTest):
                                  "invalid_request", field)
 
 
+class PolicyImmutable(ApiTest):
+    def test_policies_cannot_be_changed(self):
+        pol = self.srv.create_policy()
+        for method in ("PATCH", "PUT", "DELETE"):
+            with self.subTest(method=method):
+                resp = self.srv.admin(method, "/v1/admin/policies/%s" % pol["id"],
+                                      {"fee_bps": 9999})
+                self.assertIn(resp.status, (404, 405), resp)
+                self.assertError(resp, resp.status,
+                                 "not_found" if resp.status == 404 else "method_not_allowed")
+
+
 class Services(ApiTest):
     def test_create_service(self):
         pol = self.srv.create_policy()
@@ -376,6 +388,29 @@ class Lifecycle(ApiTest):
             self.assertStatus(world.complete(first["id"], 1000), 200)
             self.assertEqual(server.order(world.token, second["id"])["state"], "queued")
             server.assert_ledger_ok()
+        finally:
+            server.stop()
+
+    def test_without_admin_env_a_random_token_is_printed_once(self):
+        server = Server(name="random-admin", admin_env=False).start()
+        try:
+            lines = [l for l in server.log_text().splitlines() if "token" in l.lower()]
+            self.assertTrue(lines, "no admin token printed on standard error")
+            candidates = [w.strip(".,;:'\"") for l in lines for w in l.split()]
+            token = None
+            for word in candidates:
+                if len(word) >= 20 and server.request(
+                        "GET", "/v1/admin/ledger/verify", token=word).status == 200:
+                    token = word
+            self.assertIsNotNone(token, "no word of %r is a working admin token" % lines)
+            server.admin_token = token
+            self.assertEqual(server.request("GET", "/v1/admin/ledger/verify",
+                                            token="not-" + token).status, 401)
+            server.stop()
+            server.restart()
+            self.assertNotIn(token, server.log_text(), "the token was printed again")
+            self.assertEqual(server.request("GET", "/v1/admin/ledger/verify",
+                                            token=token).status, 200)
         finally:
             server.stop()
 

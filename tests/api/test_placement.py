@@ -143,6 +143,19 @@ class Placement(ApiTest):
                          "service_not_found")
         self.assertWallet(world, 10000000, 0)
 
+    def test_deactivating_a_service_leaves_its_orders_alone(self):
+        world = self.srv.world(capacity=1)
+        first = world.place(10)
+        second = world.place(10)
+        path = "/v1/admin/services/%s" % world.service["id"]
+        self.assertStatus(self.srv.admin("PATCH", path, {"active": False}), 200)
+        self.assertEqual(world.order(first["id"])["state"], "queued")
+        world.claim_one(first["id"])
+        self.assertStatus(world.complete(first["id"], 10), 200)
+        self.assertEqual(world.order(second["id"])["state"], "queued")
+        self.assertStatus(world.cancel(second["id"]), 200)
+        self.assertWallet(world, 10000000 - 50, 0)
+
     def test_placed_event(self):
         world = self.srv.world()
         view = world.place(10)
