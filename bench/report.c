@@ -1,0 +1,405 @@
+/* The report of `make bench`: the runs' JSON lines in, a table, build/bench.json and a
+ * Markdown summary out.
+ *
+ * run.sh appends to each line of the load generator what only it knows: the group of the
+ * run (scenarios, connections, growth), its target (baseline or server), the orders in
+ * the database when it started, and the server's memory. This program pairs each server
+ * run with the latest baseline run at the same connection count (the same generator, the
+ * same connections, moments apart) and reports every throughput as a ratio to it as well
+ * as absolutely, because shared machines are noisy. Then it checks the targets of issue 6.
+ *
+ *   report RUNS.jsonl META.json OUT.json OUT.md   prints the table on standard output. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/assert.h"
+
+/* Distinct connection counts remembered for pairing. */
+#define REPORT_BASELINES_MAX 16
+#define REPORT_LINE_BYTES    256
+
+struct report_baseline {
+    json_int_t connections;
+    double requests_per_s;
+};
+
+struct report {
+    json_t *runs; /* Array of run objects, with ratios added. */
+    json_t *meta; /* Machine, date, command, fsync probe. */
+    json_t *targets;
+    struct report_baseline baselines[REPORT_BASELINES_MAX];
+    size_t baselines_count;
+};
+
+static double report_number(const json_t *object, const char *path_first, const char *second)
+{
+    const json_t *value = json_object_get(object, path_first);
+    if (second != NULL) {
+        value = json_object_get(value, second);
+    }
+    return json_is_number(value) ? json_number_value(value) : 0.0;
+}
+
+static const char *report_text(const json_t *object, const char *key)
+{
+    const char *text = json_string_value(json_object_get(object, key));
+    return text != NULL ? text : "";
+}
+
+static void report_remember_baseline(struct report *report, const json_t *run)
+{
+    json_int_t connections = json_integer_value(json_object_get(run, "connections"));
+    double requests_per_s = report_number(run, "requests_per_s", NULL);
+    for (size_t index = 0; index < report->baselines_count; index++) {
+        if (report->baselines[index].connections == connections) {
+            report->baselines[index].requests_per_s = requests_per_s;
+            return;
+        }
+    }
+    if (report->baselines_count < REPORT_BASELINES_MAX) {
+        report->baselines[report->baselines_count].connections = connections;
+        report->baselines[report->baselines_count].requests_per_s = requests_per_s;
+        report->baselines_count++;
+    }
+}
+
+/* Add baseline_requests_per_s and ratio to a server run, if a baseline ran before it. */
+static void report_pair(struct report *report, json_t *run)
+{
+    json_int_t connections = json_integer_value(json_object_get(run, "connections"));
+    for (size_t index = 0; index < report->baselines_count; index++) {
+        const struct report_baseline *baseline = &report->baselines[index];
+        if (baseline->connections == connections && baseline->requests_per_s > 0) {
+            double ratio = report_number(run, "requests_per_s", NULL) / baseline->requests_per_s;
+            json_object_set_new(run, "baseline_requests_per_s",
+                                json_real(baseline->requests_per_s));
+            json_object_set_new(run, "ratio", json_real(ratio));
+            return;
+        }
+    }
+}
+
+static bool report_load_runs(struct report *report, const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL) {
+        fprintf(stderr, "report: cannot read %s\n", path);
+        return false;
+    }
+    report->runs = json_array();
+    char line[16 * 1024];
+    for (int lines_count = 0; lines_count < 10000 && fgets(line, sizeof line, file) != NULL;
+         lines_count++) {
+        json_error_t error;
+        json_t *run = json_loads(line, 0, &error);
+        if (!json_is_object(run)) {
+            fprintf(stderr, "report: %s:%d: %s\n", path, lines_count + 1, error.text);
+            json_decref(run);
+            continue;
+        }
+        if (strcmp(report_text(run, "target"), "baseline") == 0) {
+            report_remember_baseline(report, run);
+        } else {
+            report_pair(report, run);
+        }
+        json_array_append_new(report->runs, run);
+    }
+    fclose(file);
+    return json_array_size(report->runs) > 0;
+}
+
+/* The first run of `group` whose scenario (and connections, if > 0) match, or NULL. */
+static const json_t *report_find(const struct report *report, const char *group,
+                                 const char *scenario, json_int_t connections, bool last)
+{
+    const json_t *found = NULL;
+    size_t index = 0;
+    const json_t *run = NULL;
+    json_array_foreach(report->runs, index, run)
+    {
+        bool match = strcmp(report_text(run, "group"), group) == 0 &&
+                     strcmp(report_text(run, "target"), "server") == 0 &&
+                     strcmp(report_text(run, "scenario"), scenario) == 0 &&
+                     (connections == 0 ||
+                      json_integer_value(json_object_get(run, "connections")) == connections);
+        if (match) {
+            found = run;
+            if (!last) {
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+static void report_target(struct report *report, const char *name, const char *value, int met,
+                          const char *detail)
+{
+    json_t *target = json_object();
+    json_object_set_new(target, "name", json_string(name));
+    json_object_set_new(target, "value", json_string(value));
+    json_object_set_new(target, "met", met < 0 ? json_null() : json_boolean(met));
+    json_object_set_new(target, "detail", json_string(detail));
+    json_array_append_new(report->targets, target);
+}
+
+static void report_target_ratio(struct report *report, const char *scenario, double bar)
+{
+    char name[REPORT_LINE_BYTES];
+    char value[REPORT_LINE_BYTES] = "not measured";
+    char detail[REPORT_LINE_BYTES] = "";
+    snprintf(name, sizeof name, "%s: requests/s >= %.0f %% of baseline (64 connections)", scenario,
+             bar * 100);
+    const json_t *run = report_find(report, "scenarios", scenario, 64, false);
+    double ratio = report_number(run, "ratio", NULL);
+    if (run == NULL || ratio <= 0) {
+        report_target(report, name, value, -1, detail);
+        return;
+    }
+    snprintf(value, sizeof value, "%.1f %%", ratio * 100);
+    snprintf(detail, sizeof detail, "%.0f requests/s against %.0f for the baseline",
+             report_number(run, "requests_per_s", NULL),
+             report_number(run, "baseline_requests_per_s", NULL));
+    report_target(report, name, value, ratio >= bar, detail);
+}
+
+/* The worst write p99 of the server's scenario runs at 64 connections. */
+static void report_target_write_p99(struct report *report)
+{
+    const char *name = "p99 latency of a write < 10 ms at 64 connections";
+    double worst_us = -1;
+    const char *worst_scenario = "";
+    size_t index = 0;
+    const json_t *run = NULL;
+    json_array_foreach(report->runs, index, run)
+    {
+        bool eligible = strcmp(report_text(run, "group"), "scenarios") == 0 &&
+                        strcmp(report_text(run, "target"), "server") == 0 &&
+                        json_integer_value(json_object_get(run, "connections")) == 64 &&
+                        report_number(run, "write_latency_us", "count") > 0;
+        double p99_us = report_number(run, "write_latency_us", "p99");
+        if (eligible && p99_us > worst_us) {
+            worst_us = p99_us;
+            worst_scenario = report_text(run, "scenario");
+        }
+    }
+    char value[REPORT_LINE_BYTES] = "not measured";
+    char detail[REPORT_LINE_BYTES] = "";
+    if (worst_us >= 0) {
+        snprintf(value, sizeof value, "%.2f ms", worst_us / 1000);
+        snprintf(detail, sizeof detail, "worst of the scenarios: %s; disk fdatasync p50 %.0f us",
+                 worst_scenario,
+                 report_number(json_object_get(report->meta, "fsync"), "fdatasync_us", "p50"));
+    }
+    report_target(report, name, value, worst_us < 0 ? -1 : worst_us < 10000, detail);
+}
+
+/* Throughput at the largest database against the smallest, each as a ratio to its own
+ * baseline run (so machine noise between the two cancels out); absolute beside it. */
+static void report_target_growth(struct report *report, const char *scenario)
+{
+    char name[REPORT_LINE_BYTES];
+    char value[REPORT_LINE_BYTES] = "not measured";
+    char detail[REPORT_LINE_BYTES] = "";
+    snprintf(name, sizeof name,
+             "growth: %s throughput at the largest size >= 90 %% of the "
+             "smallest",
+             scenario);
+    const json_t *small = report_find(report, "growth", scenario, 0, false);
+    const json_t *large = report_find(report, "growth", scenario, 0, true);
+    double small_ratio = report_number(small, "ratio", NULL);
+    double large_ratio = report_number(large, "ratio", NULL);
+    if (small == NULL || large == NULL || small == large || small_ratio <= 0) {
+        report_target(report, name, value, -1, detail);
+        return;
+    }
+    double relative = large_ratio / small_ratio;
+    double small_rps = report_number(small, "requests_per_s", NULL);
+    double absolute = small_rps > 0 ? report_number(large, "requests_per_s", NULL) / small_rps : 0;
+    snprintf(value, sizeof value, "%.1f %%", relative * 100);
+    snprintf(detail, sizeof detail,
+             "%.0f orders vs %.0f: ratio to baseline %.3f vs %.3f; absolute %.1f %%",
+             report_number(large, "size", NULL), report_number(small, "size", NULL), large_ratio,
+             small_ratio, absolute * 100);
+    report_target(report, name, value, relative >= 0.90, detail);
+}
+
+/* Peak RSS while measuring at the largest size against the smallest. */
+static void report_target_rss(struct report *report)
+{
+    const char *name = "growth: server peak RSS at the largest size within 20 % of the smallest";
+    char value[REPORT_LINE_BYTES] = "not measured";
+    char detail[REPORT_LINE_BYTES] = "";
+    const json_t *small = report_find(report, "growth", "cancel", 0, false);
+    const json_t *large = report_find(report, "growth", "cancel", 0, true);
+    double small_kb = report_number(small, "rss_hwm_kb", NULL);
+    double large_kb = report_number(large, "rss_hwm_kb", NULL);
+    if (small == NULL || large == NULL || small == large || small_kb <= 0) {
+        report_target(report, name, value, -1, detail);
+        return;
+    }
+    double relative = large_kb / small_kb;
+    snprintf(value, sizeof value, "%+.1f %%", (relative - 1) * 100);
+    snprintf(detail, sizeof detail, "%.1f MiB at %.0f orders vs %.1f MiB at %.0f", large_kb / 1024,
+             report_number(large, "size", NULL), small_kb / 1024,
+             report_number(small, "size", NULL));
+    report_target(report, name, value, relative <= 1.20, detail);
+}
+
+static void report_targets(struct report *report)
+{
+    report->targets = json_array();
+    report_target_ratio(report, "cancel", 0.30);
+    report_target_ratio(report, "read", 0.70);
+    report_target_write_p99(report);
+    report_target_growth(report, "cancel");
+    report_target_growth(report, "read");
+    report_target_rss(report);
+}
+
+struct report_row {
+    char cells[12][32];
+};
+
+static const char *const report_headings[12] = {"group",  "scenario",     "conns",  "orders",
+                                                "req/s",  "wf/s",         "ratio",  "p50 ms",
+                                                "p99 ms", "write p99 ms", "errors", "RSS MiB"};
+
+/* A number with `decimals` decimals, or "-" when it is not there. */
+static void report_cell(char *cell, size_t cell_bytes, double value, int decimals, bool present)
+{
+    if (!present) {
+        snprintf(cell, cell_bytes, "-");
+        return;
+    }
+    snprintf(cell, cell_bytes, "%.*f", decimals, value);
+}
+
+static void report_row_fill(const json_t *run, struct report_row *out)
+{
+    memset(out, 0, sizeof *out);
+    bool server = strcmp(report_text(run, "target"), "server") == 0;
+    size_t bytes = sizeof out->cells[0];
+    snprintf(out->cells[0], bytes, "%s", report_text(run, "group"));
+    snprintf(out->cells[1], bytes, "%s", report_text(run, "scenario"));
+    report_cell(out->cells[2], bytes, report_number(run, "connections", NULL), 0, true);
+    report_cell(out->cells[3], bytes, report_number(run, "size", NULL), 0, server);
+    report_cell(out->cells[4], bytes, report_number(run, "requests_per_s", NULL), 0, true);
+    report_cell(out->cells[5], bytes, report_number(run, "workflows_per_s", NULL), 0, true);
+    double ratio = report_number(run, "ratio", NULL);
+    report_cell(out->cells[6], bytes, ratio, 3, server && ratio > 0);
+    report_cell(out->cells[7], bytes, report_number(run, "latency_us", "p50") / 1000, 2, true);
+    report_cell(out->cells[8], bytes, report_number(run, "latency_us", "p99") / 1000, 2, true);
+    bool writes = report_number(run, "write_latency_us", "count") > 0;
+    report_cell(out->cells[9], bytes, report_number(run, "write_latency_us", "p99") / 1000, 2,
+                writes);
+    double errors = report_number(run, "errors_total", NULL) +
+                    report_number(run, "transport_errors", NULL) +
+                    report_number(run, "timeouts", NULL);
+    report_cell(out->cells[10], bytes, errors, 0, true);
+    double rss_kb = report_number(run, "rss_hwm_kb", NULL);
+    report_cell(out->cells[11], bytes, rss_kb / 1024, 1, rss_kb > 0);
+}
+
+static void report_print_row(FILE *out, const char *const cells[12], bool markdown)
+{
+    static const int widths[12] = {-11, -10, 5, 8, 8, 8, 6, 7, 7, 12, 6, 7};
+    for (int index = 0; index < 12; index++) {
+        if (markdown) {
+            fprintf(out, "| %s ", cells[index]);
+        } else {
+            fprintf(out, "%*s ", widths[index], cells[index]);
+        }
+    }
+    fprintf(out, markdown ? "|\n" : "\n");
+}
+
+static void report_print_table(const struct report *report, FILE *out, bool markdown)
+{
+    report_print_row(out, report_headings, markdown);
+    if (markdown) {
+        fprintf(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    }
+    size_t index = 0;
+    const json_t *run = NULL;
+    json_array_foreach(report->runs, index, run)
+    {
+        struct report_row row;
+        report_row_fill(run, &row);
+        const char *cells[12];
+        for (int cell = 0; cell < 12; cell++) {
+            cells[cell] = row.cells[cell];
+        }
+        report_print_row(out, cells, markdown);
+    }
+}
+
+static void report_print_targets(const struct report *report, FILE *out, bool markdown)
+{
+    size_t index = 0;
+    const json_t *target = NULL;
+    json_array_foreach(report->targets, index, target)
+    {
+        const json_t *met = json_object_get(target, "met");
+        const char *verdict = json_is_null(met)   ? "not measured"
+                              : json_is_true(met) ? "met"
+                                                  : "NOT MET";
+        fprintf(out, markdown ? "| %s | %s | **%s** | %s |\n" : "  %s: %s — %s (%s)\n",
+                report_text(target, "name"), report_text(target, "value"), verdict,
+                report_text(target, "detail"));
+    }
+}
+
+static bool report_write(const struct report *report, const char *json_path,
+                         const char *markdown_path)
+{
+    json_t *all = json_deep_copy(report->meta);
+    json_object_set(all, "runs", report->runs);
+    json_object_set(all, "targets", report->targets);
+    int dumped = json_dump_file(all, json_path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(all);
+    FILE *markdown = fopen(markdown_path, "w");
+    if (dumped != 0 || markdown == NULL) {
+        fprintf(stderr, "report: cannot write %s or %s\n", json_path, markdown_path);
+        if (markdown != NULL) {
+            fclose(markdown);
+        }
+        return false;
+    }
+    report_print_table(report, markdown, true);
+    fprintf(markdown, "\n| target | measured | verdict | detail |\n|---|--:|---|---|\n");
+    report_print_targets(report, markdown, true);
+    return fclose(markdown) == 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: report RUNS.jsonl META.json OUT.json OUT.md\n");
+        return 2;
+    }
+    static struct report report;
+    json_error_t error;
+    report.meta = json_load_file(argv[2], 0, &error);
+    if (!json_is_object(report.meta)) {
+        fprintf(stderr, "report: %s: %s\n", argv[2], error.text);
+        return 1;
+    }
+    if (!report_load_runs(&report, argv[1])) {
+        fprintf(stderr, "report: no runs in %s\n", argv[1]);
+        return 1;
+    }
+    report_targets(&report);
+    report_print_table(&report, stdout, false);
+    printf("\ntargets (issue 6):\n");
+    report_print_targets(&report, stdout, false);
+    bool written = report_write(&report, argv[3], argv[4]);
+    json_decref(report.runs);
+    json_decref(report.targets);
+    json_decref(report.meta);
+    return written ? 0 : 1;
+}
