@@ -54,8 +54,12 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
                                   "WHERE token_hash = ?1",
     [FO_SQL_PRINCIPAL_INSERT] = "INSERT INTO principals (id, role, token_hash) "
                                 "VALUES (?1, ?2, ?3)",
-    [FO_SQL_PRINCIPAL_DELETE_ADMINS] = "DELETE FROM principals WHERE role = 1",
-    [FO_SQL_ADMIN_EXISTS] = "SELECT EXISTS (SELECT 1 FROM principals WHERE role = 1)",
+    /* Admins are the ids in ['adm_', 'adm`') ('`' follows '_'; the schema ties role 1 to
+     * the prefix): a primary key range, not a scan of every buyer's and supplier's row. */
+    [FO_SQL_PRINCIPAL_DELETE_ADMINS] = "DELETE FROM principals WHERE id >= 'adm_' "
+                                       "AND id < 'adm`' AND role = 1",
+    [FO_SQL_ADMIN_EXISTS] = "SELECT EXISTS (SELECT 1 FROM principals WHERE id >= 'adm_' "
+                            "AND id < 'adm`' AND role = 1)",
 
     [FO_SQL_BUYER_INSERT] = "INSERT INTO buyers (id, name, currency, available_minor, "
                             "held_minor, created_at_unix_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -203,11 +203,10 @@ static void plan_of(sqlite3 *db, enum fo_sql_statement statement, char *out, siz
     sqlite3_finalize(explain);
 }
 
-/* Statements allowed a full scan: verification and startup, never a request's hot path. */
+/* Statements allowed a full scan: verification of the whole ledger, never a request. */
 static bool scan_allowed(enum fo_sql_statement statement)
 {
-    return statement == FO_SQL_LEDGER_TOTALS || statement == FO_SQL_ADMIN_EXISTS ||
-           statement == FO_SQL_PRINCIPAL_DELETE_ADMINS;
+    return statement == FO_SQL_LEDGER_TOTALS;
 }
 
 /* True when a plan line scans a whole table or index ("SCAN CONSTANT ROW" is no scan). */
