@@ -597,6 +597,25 @@ static bool body_read(struct connection *conn, struct body_reader *reader, char 
     return true;
 }
 
+/* Double the body buffer, up to FO_HTTP_BODY_BYTES_MAX plus the NUL. */
+static bool body_grow(struct connection *conn, struct fo_http_response *out, size_t *capacity)
+{
+    FO_ASSERT(*capacity <= FO_HTTP_BODY_BYTES_MAX);
+    FO_ASSERT(out->body_bytes < *capacity);
+    size_t grown_capacity = *capacity * 2;
+    if (grown_capacity > FO_HTTP_BODY_BYTES_MAX + 1) {
+        grown_capacity = FO_HTTP_BODY_BYTES_MAX + 1;
+    }
+    char *grown = realloc(out->body, grown_capacity);
+    if (grown == NULL) {
+        set_problem(conn->problem, conn->problem_bytes, "out of memory");
+        return false;
+    }
+    out->body = grown;
+    *capacity = grown_capacity;
+    return true;
+}
+
 /* Read the whole body into out->body (NUL-terminated), at most FO_HTTP_BODY_BYTES_MAX. */
 static bool read_body(struct connection *conn, const struct head *head,
                       struct fo_http_response *out)
@@ -612,32 +631,31 @@ static bool read_body(struct connection *conn, const struct head *head,
         set_problem(conn->problem, conn->problem_bytes, "out of memory");
         return false;
     }
-    for (;;) {
-        if (out->body_bytes + 1 >= capacity) {
-            if (capacity > FO_HTTP_BODY_BYTES_MAX) {
-                set_problem(conn->problem, conn->problem_bytes,
-                            "the server's answer is larger than %d bytes", FO_HTTP_BODY_BYTES_MAX);
-                return false;
-            }
-            char *grown = realloc(out->body, capacity * 2);
-            if (grown == NULL) {
-                set_problem(conn->problem, conn->problem_bytes, "out of memory");
-                return false;
-            }
-            out->body = grown;
-            capacity *= 2;
+    bool too_large = head->has_length && head->length > FO_HTTP_BODY_BYTES_MAX;
+    while (!too_large) {
+        if (out->body_bytes + 1 >= capacity && capacity <= FO_HTTP_BODY_BYTES_MAX &&
+            !body_grow(conn, out, &capacity)) {
+            return false;
         }
+        /* At the cap, one byte more is read only to learn whether the body is over. */
+        char probe = '\0';
+        bool full = out->body_bytes == FO_HTTP_BODY_BYTES_MAX;
+        char *into = full ? &probe : out->body + out->body_bytes;
+        size_t room = full ? 1 : capacity - out->body_bytes - 1;
         size_t got = 0;
-        size_t room = capacity - out->body_bytes - 1;
-        if (!body_read(conn, &reader, out->body + out->body_bytes, room, &got)) {
+        if (!body_read(conn, &reader, into, room, &got)) {
             return false;
         }
         if (got == 0) {
             out->body[out->body_bytes] = '\0';
             return true;
         }
-        out->body_bytes += got;
+        too_large = full;
+        out->body_bytes += full ? 0 : got;
     }
+    set_problem(conn->problem, conn->problem_bytes, "the server's answer is larger than %d bytes",
+                FO_HTTP_BODY_BYTES_MAX);
+    return false;
 }
 
 /* Append a formatted piece to the request head; false when it does not fit. */

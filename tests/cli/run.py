@@ -607,6 +607,9 @@ class StandInHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         server = self.server
+        if server.mode.startswith("huge"):
+            self._huge(server.mode == "huge-length")
+            return
         if self.path == "/v1/orders/ord_standin/events":
             if server.mode == "no-stream":
                 self._json(404, {"error": {"code": "not_found", "message": "no such resource"}})
@@ -625,6 +628,21 @@ class StandInHandler(http.server.BaseHTTPRequestHandler):
             self._json(200, stand_in_order(*script[min(server.polls - 1, len(script) - 1)]))
             return
         self._json(404, {"error": {"code": "not_found", "message": "no such resource"}})
+
+    def _huge(self, with_length):
+        """A 5 MiB answer, past the client's 4 MiB cap: announced, or read to the close."""
+        size = 5 * 1024 * 1024
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if with_length:
+            self.send_header("Content-Length", str(size))
+        self.end_headers()
+        piece = b" " * 65536
+        try:
+            for _ in range(size // len(piece)):
+                self.wfile.write(piece)
+        except OSError:
+            pass  # The client stopped reading, as it should.
 
     def _event(self, seq, kind, state, delivered):
         data = json.dumps({"seq": seq, "at": "2026-11-25T19:00:00.000Z", "type": kind,
@@ -685,6 +703,44 @@ def check_watch_polling(suite):
                 and stand_in.polls >= 4, "%s\npolls: %d" % (run, stand_in.polls))
 
 
+def check_bounded_answers(suite):
+    for mode in ("huge-length", "huge-close"):
+        stand_in = StandIn(mode)
+        try:
+            run = run_cli(suite, ["order", "wallet"], token="t", url=stand_in.url())
+        finally:
+            stand_in.close()
+        suite.check("an answer over 4 MiB (%s): exit 1, one line, nothing printed" % mode,
+                    run.code == 1 and run.one_error_line() and "larger than" in run.err
+                    and run.out == "", run)
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def not_http():
+        for _ in range(2):  # The client retries a GET once.
+            listener.settimeout(20)
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.sendall(b"hello, this is not HTTP\r\n\r\n")
+            connection.close()
+
+    thread = threading.Thread(target=not_http, daemon=True)
+    thread.start()
+    try:
+        run = run_cli(suite, ["order", "wallet"], token="t",
+                      url="http://127.0.0.1:%d" % listener.getsockname()[1])
+    finally:
+        thread.join(timeout=25)
+        listener.close()
+    suite.check("a server that does not speak HTTP: exit 1, one line",
+                run.code == 1 and run.one_error_line() and "HTTP" in run.err, run)
+
+
 def check_final_verify(suite, server):
     run = run_cli(suite, ["admin", "verify", "--json"], token=server.admin_token,
                   url=server.url)
@@ -718,6 +774,7 @@ def main():
         suite.section("watch tty", lambda: check_watch_tty(suite, server, world))
         suite.section("watch resume", lambda: check_watch_resume(suite))
         suite.section("watch polling", lambda: check_watch_polling(suite))
+        suite.section("bounded answers", lambda: check_bounded_answers(suite))
         suite.section("final verify", lambda: check_final_verify(suite, server))
     except Exception:
         suite.check("setup", False, traceback.format_exc())
