@@ -294,6 +294,7 @@ def parse_raw_response(data):
 _servers_lock = threading.Lock()
 _live_servers = []          # Every started and not yet stopped server.
 _module_servers = {}        # key -> Server, reused by the tests of one module.
+_created_dirs = []          # Every server directory of this run (removed after a clean run).
 
 
 class ServerError(AssertionError):
@@ -348,6 +349,7 @@ class Server:
             self.dir = os.path.join(TMP_ROOT, "%s-%d-%d-%s" % (
                 self.name, os.getpid(), next(_unique), secrets.token_hex(3)))
             os.makedirs(self.dir)
+            _created_dirs.append(self.dir)
         if self.db_path is None:
             self.db_path = os.path.join(self.dir, "x.db")
         self.starts += 1
@@ -732,6 +734,17 @@ def stop_all_servers():
         except ServerError as err:
             problems.append(str(err))
     return problems
+
+
+def remove_created_dirs():
+    """After a run without failures: remove the databases and logs of its servers (set
+    FO_KEEP_TMP=1 to keep them). After a failing run they stay for inspection."""
+    import shutil
+    if os.environ.get("FO_KEEP_TMP"):
+        return
+    for path in _created_dirs:
+        shutil.rmtree(path, ignore_errors=True)
+    del _created_dirs[:]
 
 
 def live_server_tails(lines=20):

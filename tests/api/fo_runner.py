@@ -152,6 +152,10 @@ def main(name, directory, argv):
         result.order.append("server-at-exit")
     passed = sum(1 for tid in result.outcomes if not result.outcomes[tid])
     failed = sum(1 for tid in result.outcomes if result.outcomes[tid])
+    if failed:
+        out.write("(server databases and logs kept under %s)\n" % fo_client.TMP_ROOT)
+    else:
+        fo_client.remove_created_dirs()
     out.write("(%.1fs)\n" % (time.monotonic() - started))
     out.write("%s: %d passed, %d failed\n" % (name, passed, failed))
     out.flush()
