@@ -466,8 +466,8 @@ static bool read_head(struct connection *conn, struct head *out)
             return false;
         }
         int status = 0;
-        if (strncmp(line, "HTTP/1.", 7) != 0 || sscanf(line + 8, " %3d", &status) != 1 ||
-            status < 100 || status > 599) {
+        if (bytes < 12 || strncmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ' ||
+            sscanf(line + 9, "%3d", &status) != 1 || status < 100 || status > 599) {
             set_problem(conn->problem, conn->problem_bytes, "the server did not answer HTTP");
             return false;
         }
@@ -526,6 +526,10 @@ static bool body_next_chunk(struct connection *conn, struct body_reader *reader)
     size_t bytes = 0;
     if (reader->in_chunk) {
         if (!connection_read_line(conn, line, sizeof line, &bytes)) {
+            return false;
+        }
+        if (bytes != 0) {
+            set_problem(conn->problem, conn->problem_bytes, "the server broke chunked framing");
             return false;
         }
         reader->in_chunk = false;
