@@ -277,7 +277,7 @@ static void execute_service(struct fo_request *req, struct fo_store *store, int6
 
 static void render_service(struct fo_request *req, struct fo_json_out *out)
 {
-    fo_render_service(out, &req->out.service, &req->out.policy, req->lang);
+    fo_render_service(out, &req->out.service, &req->out.policy, req->lang, true);
 }
 
 static enum fo_err decode_patch(struct fo_request *req, json_t *body, struct fo_err_detail *detail)

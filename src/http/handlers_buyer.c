@@ -47,7 +47,7 @@ static void render_services(struct fo_request *req, struct fo_json_out *out)
     fo_json_array_begin(out);
     for (size_t index = 0; index < req->out.services_count; index++) {
         fo_render_service(out, &req->out.services[index], &req->out.service_policies[index],
-                          req->lang);
+                          req->lang, req->principal.role == FO_ROLE_ADMIN);
     }
     fo_json_array_end(out);
     fo_render_next_cursor(out, req->out.has_more, req->out.next_cursor);

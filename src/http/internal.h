@@ -206,8 +206,9 @@ void fo_render_quote(struct fo_json_out *out, const struct fo_order *order,
                      const struct fo_quote *quote, enum fo_lang lang);
 void fo_render_order_view(struct fo_json_out *out, const struct fo_order_view *view,
                           enum fo_lang lang);
+/* A service; supplier_id and active only for an admin. */
 void fo_render_service(struct fo_json_out *out, const struct fo_service *service,
-                       const struct fo_policy *policy, enum fo_lang lang);
+                       const struct fo_policy *policy, enum fo_lang lang, bool for_admin);
 void fo_render_buyer_wallet(struct fo_json_out *out, const struct fo_buyer *buyer);
 void fo_render_event(struct fo_json_out *out, const struct fo_event *event);
 /* The error body of API.md with the request's extras; sets req's answer. */

@@ -98,7 +98,7 @@ void fo_render_order_view(struct fo_json_out *out, const struct fo_order_view *v
 }
 
 void fo_render_service(struct fo_json_out *out, const struct fo_service *service,
-                       const struct fo_policy *policy, enum fo_lang lang)
+                       const struct fo_policy *policy, enum fo_lang lang, bool for_admin)
 {
     FO_ASSERT(out != NULL);
     FO_ASSERT(service != NULL);
@@ -111,8 +111,11 @@ void fo_render_service(struct fo_json_out *out, const struct fo_service *service
     fo_json_kv_int(out, "max_quantity", service->max_quantity);
     fo_json_kv_string(out, "currency", service->currency);
     fo_json_kv_string(out, "policy_id", service->policy_id);
-    fo_json_kv_string(out, "supplier_id", service->supplier_id);
-    fo_json_kv_bool(out, "active", service->active);
+    if (for_admin) {
+        /* Which supplier fulfils a service is the operator's business, not the buyer's. */
+        fo_json_kv_string(out, "supplier_id", service->supplier_id);
+        fo_json_kv_bool(out, "active", service->active);
+    }
     if (policy != NULL) {
         fo_json_key(out, "policy");
         fo_render_policy(out, policy, lang);
