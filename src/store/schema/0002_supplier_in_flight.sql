@@ -10,8 +10,8 @@
 --
 -- Invariant: suppliers.in_flight_count = the number of the supplier's orders in state 1 or
 -- 2, always (an order's supplier_id never changes and orders are never deleted: see 0001's
--- triggers). tests/store/sqlite_backend_test.c compares it with a count after random
--- lifecycles.
+-- triggers). tests/store/orders_test.c compares it with the listed queued + executing
+-- orders after every step of random lifecycles, undone commands included.
 
 ALTER TABLE suppliers ADD COLUMN in_flight_count INTEGER NOT NULL DEFAULT 0
     CONSTRAINT suppliers_in_flight_nonnegative CHECK (in_flight_count >= 0);
