@@ -202,7 +202,7 @@ static void demo_job_run(struct fo_job *job, struct fo_store *store, int64_t now
 }
 
 /* Save the token where a later --demo start finds it; only the owner may read it. */
-static bool demo_token_save(const char *path, const char *token)
+bool fo_serve_secret_save(const char *path, const char *token)
 {
     FO_ASSERT(path != NULL);
     FO_ASSERT(strlen(token) == FO_TOKEN_CHARS);
@@ -220,7 +220,7 @@ static bool demo_token_save(const char *path, const char *token)
 }
 
 /* Read a saved token back; false when the file is missing or does not hold one. */
-static bool demo_token_load(const char *path, char out[FO_TOKEN_CHARS + 1])
+bool fo_serve_secret_load(const char *path, char out[FO_TOKEN_CHARS + 1])
 {
     FO_ASSERT(path != NULL);
     FO_ASSERT(out != NULL);
@@ -280,7 +280,7 @@ static void demo_print_existing(const char *url, const char *token_path, const c
     FO_ASSERT(url != NULL);
     FO_ASSERT(token_path != NULL);
     char token[FO_TOKEN_CHARS + 1];
-    if (demo_token_load(token_path, token)) {
+    if (fo_serve_secret_load(token_path, token)) {
         char note[DEMO_PATH_BYTES + 256];
         snprintf(note, sizeof note, "%s, read from %s", DEMO_BUYER_NAME, token_path);
         demo_print(url, token, note, service_id);
@@ -341,8 +341,8 @@ void fo_serve_demo(struct fo_serve_runtime *runtime, const char *url)
     } else if (!demo.created) {
         demo_print_existing(url, token_path, runtime->db_location, demo.example_service_id);
     } else {
-        bool saved =
-            (size_t)path_bytes < sizeof token_path && demo_token_save(token_path, demo.buyer_token);
+        bool saved = (size_t)path_bytes < sizeof token_path &&
+                     fo_serve_secret_save(token_path, demo.buyer_token);
         demo_print_created(url, &demo, saved ? token_path : NULL);
     }
     fo_secret_wipe(demo.buyer_token, sizeof demo.buyer_token);

@@ -26,7 +26,24 @@ static void admin_job_run(struct fo_job *job, struct fo_store *store, int64_t no
     job->keep = admin->err == FO_OK;
 }
 
-static enum fo_err ensure_admin(struct fo_writer *writer)
+/* Tell the operator the admin token: a new one once; with --demo, saved beside the
+ * database and shown again on later starts (make run is for trying things out). */
+static void announce_admin(const char *new_token, const char *db_location, bool demo)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s.admin-token", db_location);
+    char saved[FO_TOKEN_CHARS + 1];
+    if (new_token[0] != '\0' && demo && fo_serve_secret_save(path, new_token)) {
+        fprintf(stderr, "admin token: %s (saved in %s)\n", new_token, path);
+    } else if (new_token[0] != '\0') {
+        fprintf(stderr, "admin token (shown once, keep it): %s\n", new_token);
+    } else if (demo && fo_serve_secret_load(path, saved)) {
+        fprintf(stderr, "admin token: %s (saved in %s)\n", saved, path);
+    }
+    fo_secret_wipe(saved, sizeof saved);
+}
+
+static enum fo_err ensure_admin(struct fo_writer *writer, const char *db_location, bool demo)
 {
     struct admin_job admin;
     memset(&admin, 0, sizeof admin);
@@ -40,15 +57,15 @@ static enum fo_err ensure_admin(struct fo_writer *writer)
     if (err == FO_OK) {
         err = admin.err;
     }
-    if (err == FO_OK && admin.new_token[0] != '\0') {
-        fprintf(stderr, "admin token (shown once, keep it): %s\n", admin.new_token);
+    if (err == FO_OK && admin.token == NULL) {
+        announce_admin(admin.new_token, db_location, demo);
     }
     fo_secret_wipe(admin.new_token, sizeof admin.new_token);
     return err;
 }
 
 enum fo_err fo_serve_runtime_start(struct fo_serve_runtime *runtime, const char *db_location,
-                                   bool test_clock)
+                                   bool test_clock, bool demo)
 {
     FO_ASSERT(runtime != NULL);
     FO_ASSERT(db_location != NULL);
@@ -66,7 +83,7 @@ enum fo_err fo_serve_runtime_start(struct fo_serve_runtime *runtime, const char 
         fo_clock_destroy(runtime->clock);
         return err;
     }
-    err = ensure_admin(runtime->writer);
+    err = ensure_admin(runtime->writer, db_location, demo);
     if (err == FO_OK) {
         err = fo_reaper_start(runtime->writer, runtime->clock, &runtime->reaper);
     }

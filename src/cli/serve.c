@@ -145,7 +145,8 @@ static int serve_run(const struct serve_options *options, const char *host, uint
     block_signals(&signals);
     struct fo_serve_runtime runtime;
     memset(&runtime, 0, sizeof runtime);
-    if (fo_serve_runtime_start(&runtime, options->db_location, options->test_clock) != FO_OK) {
+    if (fo_serve_runtime_start(&runtime, options->db_location, options->test_clock,
+                               options->demo) != FO_OK) {
         return 1;
     }
     struct fo_http_config config = {
