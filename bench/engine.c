@@ -176,6 +176,7 @@ static void engine_book(struct lg_run *run, struct lg_conn *conn,
                         const struct fo_wire_response *response, int64_t now)
 {
     bool measured = now >= run->measure_start_ns && now < run->measure_end_ns;
+    run->stats.answers_total++;
     uint64_t latency_ns = (uint64_t)(now - conn->request_start_ns);
     if (measured) {
         fo_hist_record(&run->stats.all, latency_ns);

@@ -38,6 +38,8 @@
 /* Phases the generator runs before the clock: setup and the placing of orders to read. */
 #define LOADGEN_PREPARE_S 300
 #define LOADGEN_NS_PER_S  INT64_C(1000000000)
+/* Default bounds on answers and workflows of a run: far beyond any window's worth. */
+#define LOADGEN_COUNT_DEFAULT 100000000
 /* "%63s": the widths of the accounts file's fields, from LG_ID_BYTES and LG_TOKEN_BYTES. */
 #define LOADGEN_ACCOUNT_FORMAT "%63s %129s %63s %129s %63s"
 _Static_assert(LG_ID_BYTES == 64 && LG_TOKEN_BYTES == 130, "LOADGEN_ACCOUNT_FORMAT widths");
@@ -57,14 +59,15 @@ static void loadgen_usage(FILE *out)
             "  --connections N     keep-alive connections, 1..%d (default 16)\n"
             "  --duration-s S      measured window, 1..%d (default 10)\n"
             "  --warmup-s S        unmeasured lead-in, 0..%d (default 1)\n"
-            "  --requests-max N    stop after N measured answers (0: no bound)\n"
-            "  --workflows-max N   stop after N finished workflows (0: no bound)\n"
+            "  --requests-max N    stop after N measured answers (default %d)\n"
+            "  --workflows-max N   stop after N finished workflows (default %d)\n"
             "  --accounts FILE     accounts file (written by setup, read by the others)\n"
             "  --accounts-count N  accounts to create (setup), 1..%d\n"
             "  --admin-token T     the admin's token (setup)\n"
             "  --quantity N        units per order, 4..1000000 (default 100)\n"
             "  --label TEXT        copied into the JSON line\n",
-            LG_CONNECTIONS_MAX, LG_DURATION_S_MAX, LG_WARMUP_S_MAX, LG_ACCOUNTS_MAX);
+            LG_CONNECTIONS_MAX, LG_DURATION_S_MAX, LG_WARMUP_S_MAX, LOADGEN_COUNT_DEFAULT,
+            LOADGEN_COUNT_DEFAULT, LG_ACCOUNTS_MAX);
 }
 
 static bool loadgen_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
@@ -124,9 +127,9 @@ static bool loadgen_option(int option, const char *value, struct lg_options *opt
     case 's':
         return loadgen_parse_scenario(value, &options->scenario);
     case 'r':
-        return loadgen_parse_u64(value, 0, UINT64_MAX, &options->requests_max);
+        return loadgen_parse_u64(value, 1, UINT64_MAX, &options->requests_max);
     case 'W':
-        return loadgen_parse_u64(value, 0, UINT64_MAX, &options->workflows_max);
+        return loadgen_parse_u64(value, 1, UINT64_MAX, &options->workflows_max);
     case 'a':
         options->accounts_path = value;
         return true;
@@ -164,6 +167,8 @@ static bool loadgen_parse_options(int argc, char **argv, struct lg_options *out)
     out->duration_s = 10;
     out->warmup_s = 1;
     out->quantity = 100;
+    out->requests_max = LOADGEN_COUNT_DEFAULT;
+    out->workflows_max = LOADGEN_COUNT_DEFAULT;
     out->label = "";
     for (int round = 0; round < argc; round++) {
         int option = getopt_long(argc, argv, "", long_options, NULL);
@@ -320,11 +325,11 @@ static void loadgen_print(const struct lg_run *run)
     }
     printf("{\"label\":\"%s\",\"scenario\":\"%s\",\"connections\":%u,\"duration_s\":%.3f,"
            "\"requests\":%" PRIu64 ",\"workflows\":%" PRIu64 ",\"requests_per_s\":%.1f,"
-           "\"workflows_per_s\":%.1f,\"orders_placed\":%" PRIu64,
+           "\"workflows_per_s\":%.1f,\"answers_total\":%" PRIu64 ",\"orders_placed\":%" PRIu64,
            run->options->label, loadgen_scenario_names[run->options->scenario],
            run->options->connections_count, window_s, stats->requests_count, stats->workflows_count,
            (double)stats->requests_count / window_s, (double)stats->workflows_count / window_s,
-           stats->orders_placed_count);
+           stats->answers_total, stats->orders_placed_count);
     loadgen_print_latency("latency_us", &stats->all);
     loadgen_print_latency("write_latency_us", &stats->writes);
     loadgen_print_latency("read_latency_us", &stats->reads);

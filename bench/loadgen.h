@@ -67,8 +67,8 @@ struct lg_options {
     uint32_t connections_count; /* 1..LG_CONNECTIONS_MAX. */
     int64_t duration_s;         /* Measured window, 1..LG_DURATION_S_MAX. */
     int64_t warmup_s;           /* Before the window, 0..LG_WARMUP_S_MAX. */
-    uint64_t requests_max;      /* Stop after this many measured answers. */
-    uint64_t workflows_max;     /* Stop after this many finished workflows. */
+    uint64_t requests_max;      /* Stop after this many measured answers, >= 1. */
+    uint64_t workflows_max;     /* Stop after this many finished workflows, >= 1. */
     const char *accounts_path;  /* Accounts file: written by setup, read by the rest. */
     uint32_t accounts_count;    /* Accounts to create (setup). */
     const char *admin_token;    /* For setup. */
@@ -113,6 +113,7 @@ struct lg_stats {
     struct fo_hist writes;        /* POST requests. */
     struct fo_hist reads;         /* GET requests. */
     uint64_t requests_count;      /* Answers in the measured window. */
+    uint64_t answers_total;       /* Answers at any time (warm-up and drain too). */
     uint64_t workflows_count;     /* Workflows finished in the window. */
     uint64_t workflows_total;     /* Workflows finished at any time (for the bound). */
     uint64_t orders_placed_count; /* 201 answers to placements, at any time. */

@@ -25,6 +25,7 @@
 struct report_baseline {
     json_int_t connections;
     double requests_per_s;
+    double cpu_us_per_answer;
 };
 
 struct report {
@@ -53,16 +54,19 @@ static const char *report_text(const json_t *object, const char *key)
 static void report_remember_baseline(struct report *report, const json_t *run)
 {
     json_int_t connections = json_integer_value(json_object_get(run, "connections"));
-    double requests_per_s = report_number(run, "requests_per_s", NULL);
+    struct report_baseline remembered = {
+        .connections = connections,
+        .requests_per_s = report_number(run, "requests_per_s", NULL),
+        .cpu_us_per_answer = report_number(run, "cpu_us_per_answer", NULL),
+    };
     for (size_t index = 0; index < report->baselines_count; index++) {
         if (report->baselines[index].connections == connections) {
-            report->baselines[index].requests_per_s = requests_per_s;
+            report->baselines[index] = remembered;
             return;
         }
     }
     if (report->baselines_count < REPORT_BASELINES_MAX) {
-        report->baselines[report->baselines_count].connections = connections;
-        report->baselines[report->baselines_count].requests_per_s = requests_per_s;
+        report->baselines[report->baselines_count] = remembered;
         report->baselines_count++;
     }
 }
@@ -78,6 +82,8 @@ static void report_pair(struct report *report, json_t *run)
             json_object_set_new(run, "baseline_requests_per_s",
                                 json_real(baseline->requests_per_s));
             json_object_set_new(run, "ratio", json_real(ratio));
+            json_object_set_new(run, "baseline_cpu_us_per_answer",
+                                json_real(baseline->cpu_us_per_answer));
             return;
         }
     }
@@ -161,9 +167,13 @@ static void report_target_ratio(struct report *report, const char *scenario, dou
         return;
     }
     snprintf(value, sizeof value, "%.1f %%", ratio * 100);
-    snprintf(detail, sizeof detail, "%.0f requests/s against %.0f for the baseline",
+    snprintf(detail, sizeof detail,
+             "%.0f requests/s against %.0f for the baseline; server CPU %.1f us per answer "
+             "against %.1f",
              report_number(run, "requests_per_s", NULL),
-             report_number(run, "baseline_requests_per_s", NULL));
+             report_number(run, "baseline_requests_per_s", NULL),
+             report_number(run, "cpu_us_per_answer", NULL),
+             report_number(run, "baseline_cpu_us_per_answer", NULL));
     report_target(report, name, value, ratio >= bar, detail);
 }
 
@@ -261,13 +271,15 @@ static void report_targets(struct report *report)
     report_target_rss(report);
 }
 
+#define REPORT_COLUMNS_COUNT 14
+
 struct report_row {
-    char cells[12][32];
+    char cells[REPORT_COLUMNS_COUNT][32];
 };
 
-static const char *const report_headings[12] = {"group",  "scenario",     "conns",  "orders",
-                                                "req/s",  "wf/s",         "ratio",  "p50 ms",
-                                                "p99 ms", "write p99 ms", "errors", "RSS MiB"};
+static const char *const report_headings[REPORT_COLUMNS_COUNT] = {
+    "group",  "scenario", "conns",        "orders", "req/s",   "wf/s",   "ratio",
+    "p50 ms", "p99 ms",   "write p99 ms", "errors", "RSS MiB", "DB MiB", "CPU us/ans"};
 
 /* A number with `decimals` decimals, or "-" when it is not there. */
 static void report_cell(char *cell, size_t cell_bytes, double value, int decimals, bool present)
@@ -303,12 +315,18 @@ static void report_row_fill(const json_t *run, struct report_row *out)
     report_cell(out->cells[10], bytes, errors, 0, true);
     double rss_kb = report_number(run, "rss_hwm_kb", NULL);
     report_cell(out->cells[11], bytes, rss_kb / 1024, 1, rss_kb > 0);
+    double db_bytes = report_number(run, "db_bytes", NULL);
+    report_cell(out->cells[12], bytes, db_bytes / 1048576, 1, db_bytes > 0);
+    double cpu_us = report_number(run, "cpu_us_per_answer", NULL);
+    report_cell(out->cells[13], bytes, cpu_us, 1, cpu_us > 0);
 }
 
-static void report_print_row(FILE *out, const char *const cells[12], bool markdown)
+static void report_print_row(FILE *out, const char *const cells[REPORT_COLUMNS_COUNT],
+                             bool markdown)
 {
-    static const int widths[12] = {-11, -10, 5, 8, 8, 8, 6, 7, 7, 12, 6, 7};
-    for (int index = 0; index < 12; index++) {
+    static const int widths[REPORT_COLUMNS_COUNT] = {-11, -10, 5,  8, 8, 8, 6,
+                                                     7,   7,   12, 6, 7, 6, 10};
+    for (int index = 0; index < REPORT_COLUMNS_COUNT; index++) {
         if (markdown) {
             fprintf(out, "| %s ", cells[index]);
         } else {
@@ -322,7 +340,7 @@ static void report_print_table(const struct report *report, FILE *out, bool mark
 {
     report_print_row(out, report_headings, markdown);
     if (markdown) {
-        fprintf(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        fprintf(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     }
     size_t index = 0;
     const json_t *run = NULL;
@@ -330,8 +348,8 @@ static void report_print_table(const struct report *report, FILE *out, bool mark
     {
         struct report_row row;
         report_row_fill(run, &row);
-        const char *cells[12];
-        for (int cell = 0; cell < 12; cell++) {
+        const char *cells[REPORT_COLUMNS_COUNT];
+        for (int cell = 0; cell < REPORT_COLUMNS_COUNT; cell++) {
             cells[cell] = row.cells[cell];
         }
         report_print_row(out, cells, markdown);
@@ -354,6 +372,25 @@ static void report_print_targets(const struct report *report, FILE *out, bool ma
     }
 }
 
+/* Date, machine, command and disk, for BENCH.md. */
+static void report_print_header(const struct report *report, FILE *out)
+{
+    const json_t *machine = json_object_get(report->meta, "machine");
+    const json_t *fsync = json_object_get(report->meta, "fsync");
+    fprintf(out,
+            "- date: %s (commit %s)\n- machine: %.0f cores (%s), %.1f GiB memory, Linux %s\n"
+            "- command: `%s` (windows of %.0f s after %.0f s of warm-up; %.0f s in all)\n"
+            "- disk: 4 KiB append + fdatasync p50 %.0f us, p99 %.0f us; + fsync p50 %.0f us\n\n",
+            report_text(report->meta, "date"), report_text(report->meta, "commit"),
+            report_number(machine, "cores", NULL), report_text(machine, "cpu"),
+            report_number(machine, "memory_kb", NULL) / 1048576, report_text(machine, "kernel"),
+            report_text(report->meta, "command"), report_number(report->meta, "duration_s", NULL),
+            report_number(report->meta, "warmup_s", NULL),
+            report_number(report->meta, "elapsed_s", NULL),
+            report_number(fsync, "fdatasync_us", "p50"),
+            report_number(fsync, "fdatasync_us", "p99"), report_number(fsync, "fsync_us", "p50"));
+}
+
 static bool report_write(const struct report *report, const char *json_path,
                          const char *markdown_path)
 {
@@ -370,6 +407,7 @@ static bool report_write(const struct report *report, const char *json_path,
         }
         return false;
     }
+    report_print_header(report, markdown);
     report_print_table(report, markdown, true);
     fprintf(markdown, "\n| target | measured | verdict | detail |\n|---|--:|---|---|\n");
     report_print_targets(report, markdown, true);

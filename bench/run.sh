@@ -92,7 +92,10 @@ start_server() {
     exit 1
   fi
   for attempt in $(seq 1 100); do
-    [[ $(http_status "$server_port" /healthz) == 200 ]] && { log "$name on port $server_port"; return 0; }
+    if [[ $(http_status "$server_port" /healthz) == 200 ]]; then
+      log "$name on port $server_port"
+      return 0
+    fi
     sleep 0.1
   done
   log "$name never answered GET /healthz with 200"
@@ -128,19 +131,37 @@ stop_server() {
 proc_kb() { awk -v field="$2:" '$1 == field { print $2 }' "/proc/$1/status"; }
 # Reset the peak RSS (VmHWM) to the current RSS (Linux >= 4.0); harmless where unsupported.
 reset_peak() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || true; }
+# CPU time (user + system) of a process so far, in clock ticks.
+cpu_ticks() {
+  local stat
+  stat=$(< "/proc/$1/stat")
+  stat=${stat##*) }
+  read -r -a fields <<< "$stat"
+  echo $((fields[11] + fields[12]))
+}
+clock_ticks_per_s=$(getconf CLK_TCK)
 db_bytes() { du -cb "$1"* 2>/dev/null | awk 'END { print $1 + 0 }'; }
 
 orders=0 # Orders in the database of the server being measured.
 
-# measure GROUP TARGET PORT SCENARIO CONNECTIONS [ACCOUNTS PID]: one run, appended to $runs
-# with what only this script knows (group, target, database size, server memory).
+# measure GROUP TARGET PORT SCENARIO CONNECTIONS ACCOUNTS PID: one run, appended to $runs
+# with what only this script knows: group, target, database size, the server's memory and
+# the CPU time it spent per answer (warm-up included, as the answers count it).
 measure() {
-  local group=$1 target=$2 port=$3 scenario=$4 connections=$5 accounts=${6:-none} pid=${7:-}
-  local line extras placed
+  local group=$1 target=$2 port=$3 scenario=$4 connections=$5 accounts=$6 pid=$7
+  local line extras placed ticks_before ticks_after
+  ticks_before=$(cpu_ticks "$pid")
   line=$("$loadgen" --port "$port" --scenario "$scenario" --connections "$connections" \
     --duration-s "$duration_s" --warmup-s "$warmup_s" --accounts "$accounts" \
-    --label "$group" 2>>"$out/loadgen.log") || { log "loadgen failed; see $out/loadgen.log"; exit 1; }
+    --label "$group" 2>>"$out/loadgen.log") \
+    || { log "loadgen failed; see $out/loadgen.log"; exit 1; }
+  ticks_after=$(cpu_ticks "$pid")
   extras="\"group\":\"$group\",\"target\":\"$target\""
+  extras+=$(awk -v ticks=$((ticks_after - ticks_before)) -v hz="$clock_ticks_per_s" \
+    -v answers="$(grep -o '"answers_total":[0-9]*' <<< "$line" | cut -d: -f2)" \
+    'BEGIN { per_answer_us = (answers > 0) ? ticks / hz * 1e6 / answers : 0
+             printf ",\"server_cpu_s\":%.2f,\"cpu_us_per_answer\":%.1f", ticks / hz,
+               per_answer_us }')
   if [[ $target == server ]]; then
     placed=$(grep -o '"orders_placed":[0-9]*' <<< "$line" | cut -d: -f2)
     extras+=",\"size\":$orders,\"rss_hwm_kb\":$(proc_kb "$pid" VmHWM)"
@@ -179,7 +200,7 @@ log "fsync: $fsync_json"
 admin_token=bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 start_server baseline "$out/baseline" --listen 127.0.0.1:0
-base_port=$server_port
+base_port=$server_port base_pid=$server_pid
 
 # Scenarios and connection counts, on one database.
 db=$db_dir/scenarios.db
@@ -188,11 +209,11 @@ start_server server env FAIRORDER_ADMIN_TOKEN="$admin_token" "$server_bin" serve
 port=$server_port pid=$server_pid orders=0
 setup_accounts "$port" "$out/accounts.txt" 256
 for scenario in cancel lifecycle read mixed; do
-  measure scenarios baseline "$base_port" baseline 64
+  measure scenarios baseline "$base_port" baseline 64 none "$base_pid"
   measure scenarios server "$port" "$scenario" 64 "$out/accounts.txt" "$pid"
 done
 for connections in "${connection_counts[@]}"; do
-  measure connections baseline "$base_port" baseline "$connections"
+  measure connections baseline "$base_port" baseline "$connections" none "$base_pid"
   measure connections server "$port" cancel "$connections" "$out/accounts.txt" "$pid"
   measure connections server "$port" read "$connections" "$out/accounts.txt" "$pid"
 done
@@ -209,7 +230,7 @@ for size in "${sizes[@]}"; do
   preload "$port" "$out/preload-accounts.txt" "$size"
   setup_accounts "$port" "$out/accounts-$size.txt" 64
   reset_peak "$pid"
-  measure growth baseline "$base_port" baseline 64
+  measure growth baseline "$base_port" baseline 64 none "$base_pid"
   measure growth server "$port" read 64 "$out/accounts-$size.txt" "$pid"
   measure growth server "$port" cancel 64 "$out/accounts-$size.txt" "$pid"
 done
