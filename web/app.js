@@ -391,6 +391,9 @@
   function mount(node, focus) {
     var main = $('main');
     main.replaceChildren(node);
+    var title = main.querySelector('h1');
+    document.title = title && title.textContent ? title.textContent + ' · ' + t('app.name')
+      : t('app.name');
     if (focus) {
       var heading = main.querySelector('h1');
       if (heading) {
@@ -598,7 +601,10 @@
       h('p', { class: 'muted small', text: t('buy.rules.intro') }),
       summary, facts);
     var consent = h('input', { id: 'consent', name: 'consent', type: 'checkbox' });
-    var problem = h('div', { class: 'form-problem', 'aria-live': 'assertive' });
+    var rulesNotice = h('div', { class: 'form-problem', 'aria-live': 'assertive',
+                                 'data-problem': 'rules' });
+    var problem = h('div', { class: 'form-problem', 'aria-live': 'assertive',
+                             'data-problem': 'pay' });
     var pay = h('button', { type: 'submit', class: 'button primary wide' });
 
     function quantityValue() {
@@ -654,6 +660,7 @@
           totalAmount, totalCalc),
         wallet ? h('p', { class: 'muted small', text: t('buy.available', {
           amount: money(wallet.available_minor, wallet.currency) }) }) : null),
+      rulesNotice,
       rules,
       h('div', { class: 'card stack' },
         h('div', { class: 'check' }, consent,
@@ -665,6 +672,7 @@
     form.addEventListener('submit', function (ev) {
       ev.preventDefault();
       problem.replaceChildren();
+      rulesNotice.replaceChildren();
       var q = quantityValue();
       var targetText = target.value.trim();
       var complaint = null;
@@ -718,11 +726,10 @@
               });
             });
           }
-          problem.appendChild(h('div', { class: 'notice warn', role: 'alert' },
+          rulesNotice.appendChild(h('div', { class: 'notice warn', role: 'alert' },
             h('p', { class: 'notice-title', text: t('buy.policychanged.title') }),
-            h('p', { text: t('buy.policychanged.body') }),
-            err.message ? h('p', { class: 'muted small', text: err.message }) : null));
-          rules.scrollIntoView({ block: 'start' });
+            h('p', { text: t('buy.policychanged.body') })));
+          rulesNotice.scrollIntoView({ block: 'start' });
           consent.focus({ preventScroll: true });
           return;
         }

@@ -141,6 +141,74 @@ export async function shoot(page, dir, name, { fullPage = true } = {}) {
   if (before) await page.setViewportSize(before);
 }
 
+// Accessibility checks a program can make on the screen as it is: the document has a
+// language and one h1; every form control has a label; every button and link has a name;
+// every visible text meets WCAG AA contrast against the background it is drawn on
+// (4.5:1, or 3:1 for large text). Returns a list of problems (empty when all is well).
+export async function accessibilityProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    if (!document.documentElement.lang) problems.push('html has no lang');
+    const h1s = [...document.querySelectorAll('main h1')].filter((e) => e.offsetParent);
+    if (h1s.length !== 1) problems.push(`main has ${h1s.length} visible h1`);
+    const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length) &&
+      getComputedStyle(el).visibility !== 'hidden';
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (!visible(el) || el.type === 'hidden') continue;
+      const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') ||
+        el.getAttribute('aria-labelledby');
+      if (!named) problems.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
+    }
+    for (const el of document.querySelectorAll('button, a[href]')) {
+      if (!visible(el)) continue;
+      const name = (el.getAttribute('aria-label') || el.textContent || '').trim();
+      if (!name) problems.push(`${el.tagName.toLowerCase()} without a name: ${el.outerHTML.slice(0, 80)}`);
+    }
+    const rgba = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = (c) => {
+      const f = (v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0.5) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const seen = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!n.textContent.trim() || !el || seen.has(el) || !visible(el)) continue;
+      if (el.closest('[hidden], noscript, .visually-hidden, .skip')) continue;
+      if (el.closest('button:disabled')) continue;
+      seen.add(el);
+      const st = getComputedStyle(el);
+      const fg = rgba(st.color);
+      if (!fg) continue;
+      const bg = background(el);
+      const l1 = lum(fg);
+      const l2 = lum(bg);
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) {
+        problems.push(`contrast ${ratio.toFixed(2)} for "${n.textContent.trim().slice(0, 30)}"`);
+      }
+    }
+    return problems;
+  });
+}
+
 // A tiny runner: scenarios run one after another, each with its own time limit.
 export class Runner {
   constructor() {

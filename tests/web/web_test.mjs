@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import {
-  Runner, assert, call, must, eventually, expectText, expectContains, expectVisible,
+  Runner, assert, accessibilityProblems, call, must, eventually, expectText, expectContains, expectVisible,
   expectHidden, shoot, yuan, prorated, withFee, writeResults, DESKTOP, sleep,
 } from './lib.mjs';
 
@@ -116,6 +116,13 @@ async function streamAvailable(buyer, orderId) {
 
 /* ---------- page helpers ---------- */
 
+// Every screen that is shot is also checked for what a program can check of accessibility.
+async function screen(page, name, opts) {
+  const problems = await accessibilityProblems(page);
+  assert.deepEqual(problems, [], `accessibility of the screen "${name}"`);
+  await shoot(page, SHOTS, name, opts);
+}
+
 async function signIn(page, buyer, { lang = 'en' } = {}) {
   await page.goto(`${BASE}/`);
   const label = lang === 'zh' ? '买家令牌' : 'Buyer token';
@@ -173,7 +180,7 @@ test('sign in with a buyer token, see services with their rules, sign out', asyn
   const buyer = use(await newBuyer([10000]));
   await page.goto(`${BASE}/`);
   await expectText(page.locator('main h1'), 'Sign in');
-  await shoot(page, SHOTS, '01-signin');
+  await screen(page, '01-signin');
 
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expectContains(page.locator('main .form-problem'), 'Paste your buyer token first.');
@@ -198,7 +205,7 @@ test('sign in with a buyer token, see services with their rules, sign out', asyn
   await expectContains(card, '100 – 100000 point');
   await expectText(card.locator('.summary'), svc.policy.summary);
   await expectText(page.locator('main .chip'), 'Available ¥100.00');
-  await shoot(page, SHOTS, '02-services');
+  await screen(page, '02-services');
 
   await page.reload();
   await expectText(page.locator('main h1'), 'Services');
@@ -225,17 +232,17 @@ test('buy with consent: the order appears and the wallet holds its amount', asyn
   await page.getByLabel('Delivery target').fill('player-12345');
   await page.getByLabel('I have read and accept the cancellation rules above.').check();
   await page.getByRole('button', { name: /^Pay/ }).click();
-  await expectContains(page.locator('main .form-problem'), 'Enter a whole number from 100 to 100000.');
+  await expectContains(page.locator('[data-problem="pay"]'), 'Enter a whole number from 100 to 100000.');
 
   await page.getByLabel('Quantity (point)').fill('1000');
   await expectText(page.locator('[data-total]'), '¥50.00');
   await page.getByLabel('I have read and accept the cancellation rules above.').uncheck();
   await page.getByRole('button', { name: 'Pay ¥50.00' }).click();
-  await expectContains(page.locator('main .form-problem'),
+  await expectContains(page.locator('[data-problem="pay"]'),
     'Please tick the box to confirm you have read the cancellation rules.');
   const none = await must(BASE, 200, 'GET', '/v1/orders', { token: buyer.token });
   assert.equal(none.data.length, 0, 'nothing is bought without consent');
-  await shoot(page, SHOTS, '03-buy');
+  await screen(page, '03-buy');
 
   await page.getByLabel('I have read and accept the cancellation rules above.').check();
   await page.getByRole('button', { name: 'Pay ¥50.00' }).click();
@@ -266,6 +273,9 @@ test('buy with consent: the order appears and the wallet holds its amount', asyn
   const row = page.locator(`a[data-order="${id}"]`);
   await expectContains(row, '¥50.00');
   await expectContains(row, POINTS.name);
+  await expectContains(row, order.state === 'queued' ? "In the supplier's queue"
+    : 'Waiting for capacity');
+  await screen(page, '03b-orders');
 });
 
 test('the order page follows the supplier live: state, progress bar, timeline', async ({ page, use }) => {
@@ -289,7 +299,7 @@ test('the order page follows the supplier live: state, progress bar, timeline', 
   await expectText(progressText(page), 'Delivered 250 of 1000 point · 25%');
   assert.equal(await page.locator('.bar').getAttribute('aria-valuenow'), '250');
   await expectQuote(page, prorated(5000, 250, 1000, POLICY));
-  await shoot(page, SHOTS, '04-order-in-progress');
+  await screen(page, '04-order-in-progress');
 
   await progress(FX.supplierA, order.id, 600);
   await expectText(progressText(page), 'Delivered 600 of 1000 point · 60%');
@@ -305,7 +315,7 @@ test('the order page follows the supplier live: state, progress bar, timeline', 
   await expectReceipt(page, { charged: 5000n, fee: 0n, refund: 0n }, 5000);
   await expectContains(page.locator('.timeline'), 'Completed: everything delivered');
   assert.equal(await page.evaluate(() => window.__sameDocument), 'yes', 'no reload happened');
-  await shoot(page, SHOTS, '05-order-completed');
+  await screen(page, '05-order-completed');
 });
 
 test('without the event stream the page falls back to polling and still updates', async ({ page, use }) => {
@@ -347,7 +357,7 @@ test('the quote and a live countdown to the end of free cancellation', async ({ 
   await expectText(panel.locator('.message'), api.cancel.message);
   await expectQuote(page, { charged: 0n, fee: 0n, refund: 5000n });
   await expectContains(panel.locator('.countdown'), 'Free cancellation ends in 9:32');
-  await shoot(page, SHOTS, '06-order-countdown');
+  await screen(page, '06-order-countdown');
 
   await page.clock.setFixedTime(new Date(placed + 88000));
   await expectContains(panel.locator('.countdown'), 'Free cancellation ends in 8:32', 4000);
@@ -378,7 +388,7 @@ test('cancel in the free cancellation period: full refund on the receipt (keyboa
   await expectVisible(dialog);
   await expectText(dialog.locator('.confirm-refund'), 'You will get back exactly ¥50.00.');
   await expectText(dialogLine(page, 'refund'), '¥50.00');
-  await shoot(page, SHOTS, '07-cancel-confirm', { fullPage: false });
+  await screen(page, '07-cancel-confirm', { fullPage: false });
   await page.keyboard.press('Escape');
   await expectHidden(dialog);
   assert.equal((await getOrder(buyer, order.id)).state, order.state, 'Escape cancels nothing');
@@ -401,7 +411,7 @@ test('cancel in the free cancellation period: full refund on the receipt (keyboa
   await expectHidden(page.locator('[data-panel="quote"]'));
   const w = await wallet(buyer);
   assert.deepEqual([w.available_minor, w.held_minor], [10000, 0]);
-  await shoot(page, SHOTS, '08-receipt-free-cancellation');
+  await screen(page, '08-receipt-free-cancellation');
 });
 
 test('cancel in progress: prorated charge, fee and refund exact on the receipt', async ({ page, use }) => {
@@ -436,7 +446,7 @@ test('cancel in progress: prorated charge, fee and refund exact on the receipt',
     done.settlement.refund_minor], [1250, 125, 3625]);
   const w = await wallet(buyer);
   assert.deepEqual([w.available_minor, w.held_minor], [10000 - 5000 + 3625, 0]);
-  await shoot(page, SHOTS, '09-receipt-prorated');
+  await screen(page, '09-receipt-prorated');
 });
 
 test('quote_changed: the new quote is shown and confirmed again', async ({ page, use }) => {
@@ -465,7 +475,7 @@ test('quote_changed: the new quote is shown and confirmed again', async ({ page,
   await expectText(dialogLine(page, 'charged'), '¥25.00');
   await expectText(dialogLine(page, 'fee'), '¥1.00');
   assert.equal((await getOrder(buyer, order.id)).state, 'executing', 'nothing was cancelled');
-  await shoot(page, SHOTS, '10-quote-changed', { fullPage: false });
+  await screen(page, '10-quote-changed', { fullPage: false });
 
   await page.getByRole('button', { name: 'Cancel and refund ¥24.00' }).click();
   await expectText(badge(page), 'Cancelled');
@@ -495,7 +505,7 @@ test('policy_changed at purchase: the new rules are shown and nothing is charged
   assert.equal(after.policy.id, strict.id);
 
   await page.getByRole('button', { name: 'Pay ¥20.00' }).click();
-  const notice = page.locator('main .form-problem [role="alert"]');
+  const notice = page.locator('[data-problem="rules"] [role="alert"]');
   await expectContains(notice, 'The cancellation rules changed just now. Nothing was charged.');
   await expectText(page.locator('.rules-box h2'), 'New cancellation rules');
   await expectText(page.locator('.rules-box .summary'), after.policy.summary);
@@ -505,7 +515,7 @@ test('policy_changed at purchase: the new rules are shown and nothing is charged
   assert.equal(none.data.length, 0, 'nothing was bought');
   const w = await wallet(buyer);
   assert.deepEqual([w.available_minor, w.held_minor], [10000, 0], 'nothing was charged');
-  await shoot(page, SHOTS, '11-policy-changed');
+  await screen(page, '11-policy-changed');
 
   await page.getByLabel('I have read and accept the cancellation rules above.').check();
   await page.getByRole('button', { name: 'Pay ¥20.00' }).click();
@@ -526,11 +536,11 @@ test('Chinese follows the browser; the switch changes language both ways', async
   await page.goto(`${BASE}/`);
   await expectText(page.locator('main h1'), '登录');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
-  await shoot(page, SHOTS, '12-signin-zh');
+  await screen(page, '12-signin-zh');
   await signIn(page, buyer, { lang: 'zh' });
   const svc = await serviceView(buyer, POINTS.id, ZH);
   await expectText(page.locator(`[data-service="${POINTS.id}"] .summary`), svc.policy.summary);
-  await shoot(page, SHOTS, '13-services-zh');
+  await screen(page, '13-services-zh');
 
   await openOrder(page, order.id);
   await expectText(badge(page), '执行中');
@@ -542,7 +552,7 @@ test('Chinese follows the browser; the switch changes language both ways', async
   await expectText(page.locator('[data-panel="quote"] [data-line="refund"] dt'), '退款');
   const zh = await getOrder(buyer, order.id, ZH);
   await expectText(page.locator('[data-panel="quote"] .message'), zh.cancel.message);
-  await shoot(page, SHOTS, '14-order-zh');
+  await screen(page, '14-order-zh');
 
   await page.getByRole('button', { name: 'English' }).click();
   await expectText(badge(page), 'In progress');
@@ -557,13 +567,13 @@ test('Chinese follows the browser; the switch changes language both ways', async
   await expectText(badge(page), '已进入资源池');
   await expectContains(page.locator('[data-panel="quote"] .countdown'), '免费取消剩余 9:32');
   await expectText(page.locator('[data-panel="quote"] .why'), '冷静期（无理由取消）：全额退款');
-  await shoot(page, SHOTS, '15-order-countdown-zh');
+  await screen(page, '15-order-countdown-zh');
 
   await page.getByRole('link', { name: '钱包' }).click();
   await expectText(page.locator('[data-balance="available"] .balance-label'), '可用余额');
   await expectText(page.locator('[data-balance="held"] .balance-label'), '冻结金额');
   await expectText(page.locator('[data-balance="held"] .balance-amount'), '¥60.00');
-  await shoot(page, SHOTS, '16-wallet-zh');
+  await screen(page, '16-wallet-zh');
 }, { locale: 'zh-CN' });
 
 test('the wallet page matches GET /v1/wallet and its entries', async ({ page, use }) => {
@@ -593,7 +603,7 @@ test('the wallet page matches GET /v1/wallet and its entries', async ({ page, us
     }
   }
   assert.ok(entries.data.some((e) => e.order_id === a.id));
-  await shoot(page, SHOTS, '17-wallet');
+  await screen(page, '17-wallet');
 });
 
 test('errors are plain words: insufficient funds, bad links, no connection', async ({ page, use }) => {
@@ -609,11 +619,11 @@ test('errors are plain words: insufficient funds, bad links, no connection', asy
   await page.getByLabel('Delivery target').fill('player-1');
   await page.getByLabel('I have read and accept the cancellation rules above.').check();
   await page.getByRole('button', { name: 'Pay ¥50.00' }).click();
-  const alertBox = page.locator('main .form-problem [role="alert"]');
+  const alertBox = page.locator('[data-problem="pay"] [role="alert"]');
   await expectContains(alertBox,
     'Not enough available balance: this order costs ¥50.00 and you have ¥1.00 available.');
   await expectContains(alertBox, refused.body.error.message);
-  await shoot(page, SHOTS, '18-error-insufficient-funds');
+  await screen(page, '18-error-insufficient-funds');
 
   await page.goto(`${BASE}/#/orders/ord_doesnotexist`);
   await expectContains(page.locator('main [role="alert"]'), 'This order was not found. Check the link.');
