@@ -340,6 +340,37 @@ test('without the event stream the page falls back to polling and still updates'
   await expectContains(page.locator('.timeline'), 'Delivered 300 of 1000', 6000);
 });
 
+test('a dropped event stream reconnects with Last-Event-ID', async ({ page, use }) => {
+  const buyer = use(await newBuyer([10000]));
+  const order = await place(buyer, POINTS, 1000);
+  const events = await must(BASE, 200, 'GET', `/v1/orders/${order.id}/events`, { token: buyer.token });
+  const first = events.data[0];
+  const seen = [];
+  await page.route('**/v1/orders/*/events*', async (route) => {
+    const headers = route.request().headers();
+    if (!(headers.accept || '').includes('text/event-stream')) {
+      await route.continue();
+      return;
+    }
+    seen.push(headers['last-event-id'] || null);
+    if (seen.length === 1) {
+      // The first connection delivers one event, then drops.
+      await route.fulfill({ status: 200, contentType: 'text/event-stream',
+        body: `id: ${first.seq}\nevent: ${first.type}\ndata: ${JSON.stringify(first)}\n\n` });
+    } else {
+      await route.continue();
+    }
+  });
+  await signIn(page, buyer);
+  await openOrder(page, order.id);
+  await eventually('a second connection', async () => seen.length >= 2 || seen, 8000);
+  assert.equal(seen[0], null, 'the first connection has no Last-Event-ID');
+  assert.equal(seen[1], String(first.seq), 'the reconnection resumes after the last event');
+  await expectText(page.locator('.live'), 'Live');
+  await claim(FX.supplierA, order.id);
+  await expectText(badge(page), 'In progress');
+});
+
 test('the quote and a live countdown to the end of free cancellation', async ({ page, use }) => {
   const buyer = use(await newBuyer([10000]));
   const order = await place(buyer, POINTS, 1000);
@@ -504,7 +535,17 @@ test('policy_changed at purchase: the new rules are shown and nothing is charged
   const after = await serviceView(buyer, MINUTES.id, EN);
   assert.equal(after.policy.id, strict.id);
 
+  const answer = page.waitForResponse((r) => r.url().endsWith('/v1/orders') &&
+    r.request().method() === 'POST', { timeout: 8000 });
   await page.getByRole('button', { name: 'Pay ¥20.00' }).click();
+  const refused = await answer;
+  assert.equal(refused.status(), 409);
+  const refusedBody = await refused.json();
+  assert.equal(refusedBody.error.code, 'policy_changed');
+  assert.equal(refusedBody.error.policy && refusedBody.error.policy.id, strict.id,
+    'error.policy is the new policy (API.md)');
+  assert.equal(JSON.parse(refused.request().postData()).expected_policy_id, POLICY.id,
+    'the page sent the policy it showed');
   const notice = page.locator('[data-problem="rules"] [role="alert"]');
   await expectContains(notice, 'The cancellation rules changed just now. Nothing was charged.');
   await expectText(page.locator('.rules-box h2'), 'New cancellation rules');
@@ -544,6 +585,12 @@ test('Chinese follows the browser; the switch changes language both ways', async
 
   await openOrder(page, order.id);
   await expectText(badge(page), '执行中');
+  // Times are shown in the reader's time zone (this context: Asia/Shanghai, UTC+8).
+  const local = new Date(Date.parse(order.placed_at) + 8 * 3600 * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  await expectContains(page.locator('.meta'), `${local.getUTCFullYear()}年${local.getUTCMonth() + 1}月` +
+    `${local.getUTCDate()}日 ${local.getUTCHours()}:${two(local.getUTCMinutes())}:` +
+    `${two(local.getUTCSeconds())}`);
   await expectText(currentStep(page), '执行中');
   await expectText(progressText(page), '已交付 250 / 1000 point · 25%');
   await expectText(page.locator('[data-panel="quote"] h2'), '取消预估');
