@@ -508,7 +508,13 @@
     return h('section', { class: 'wrap page narrow' },
       h('h1', { text: t('signin.title') }),
       h('p', { class: 'lead', text: t('signin.intro') }),
-      form);
+      form,
+      h('section', { class: 'promise', 'aria-labelledby': 'promise-heading' },
+        h('h2', { id: 'promise-heading', text: t('promise.title') }),
+        h('ul', null,
+          h('li', { text: t('promise.rules') }),
+          h('li', { text: t('promise.quote') }),
+          h('li', { text: t('promise.money') }))));
   }
 
   /* ---------- services ---------- */

@@ -29,6 +29,10 @@
     'signin.forbidden': '这个令牌不是买家令牌（可能属于供应商或平台运营）。',
     'signin.expired': '您的令牌已失效，请重新登录。',
     'signin.signedout': '您已退出登录，令牌已从本浏览器删除。',
+    'promise.title': '我们的承诺',
+    'promise.rules': '付款前清楚列出取消规则，下单后规则随订单保存。',
+    'promise.quote': '订单每一刻都有取消预估：能否取消、为什么、能退多少。',
+    'promise.money': '每一分钱都有明细：已交付部分费用 + 取消手续费 + 退款 = 订单金额。',
 
     'services.title': '服务',
     'services.intro': '每项服务都在付款前写明取消规则：什么时候可以取消，能退多少。',
@@ -223,6 +227,10 @@
     'signin.forbidden': 'This is not a buyer token (it may belong to a supplier or the operator).',
     'signin.expired': 'Your token is no longer accepted. Please sign in again.',
     'signin.signedout': 'You are signed out; the token was deleted from this browser.',
+    'promise.title': 'Our promise',
+    'promise.rules': 'The cancellation rules are stated before you pay and stay with your order.',
+    'promise.quote': 'At every moment your order shows whether you can cancel, why, and exactly what comes back.',
+    'promise.money': 'Every fen is accounted for: charged for delivered units + fee + refund = what you paid.',
 
     'services.title': 'Services',
     'services.intro': 'Every service states its cancellation rules before you pay: when you can cancel and what comes back.',
