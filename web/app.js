@@ -1076,7 +1076,15 @@
         timeline.appendChild(h('li', { class: 'muted', text: t('timeline.empty') }));
         return;
       }
+      /* A run of progress reports shows as its latest one: the timeline stays readable
+       * for an order delivered over hours (the progress bar shows the rest). */
+      var previous = null;
       list.forEach(function (ev) {
+        var skip = ev.type === 'progress' && previous === 'progress';
+        previous = ev.type;
+        if (skip) {
+          return;
+        }
         timeline.appendChild(h('li', { class: 'event event-' + ev.type, 'data-type': ev.type },
           h('span', { class: 'event-text', text: eventText(ev) }),
           h('span', { class: 'muted small', text: F.dateTime(ev.at, state.lang) + ' · ' +
@@ -1178,9 +1186,16 @@
         return;
       }
       setLive(t('order.polling'), 'muted');
+      var eventsFor = null;
       var pollOnce = function () {
-        refresh();
-        loadEventsJson();
+        refresh().then(function () {
+          /* The timeline is read again only when the order changed. */
+          var mark = order.updated_at + '|' + order.delivered + '|' + order.state;
+          if (mark !== eventsFor) {
+            eventsFor = mark;
+            loadEventsJson();
+          }
+        });
       };
       pollOnce();
       pollId = setInterval(pollOnce, POLL_MS);
