@@ -3,10 +3,11 @@
  *
  * run.sh appends to each line of the load generator what only it knows: the group of the
  * run (scenarios, connections, growth), its target (baseline or server), the orders in
- * the database when it started, and the server's memory. This program pairs each server
- * run with the latest baseline run at the same connection count (the same generator, the
- * same connections, moments apart) and reports every throughput as a ratio to it as well
- * as absolutely, because shared machines are noisy. Then it checks the targets of issue 6.
+ * the database when it started, the server's memory and CPU. This program pairs each server
+ * run with the baseline runs just before and after it at the same connection count (the
+ * same generator, the same connections, moments apart), reports every throughput as a ratio
+ * to their mean as well as absolutely, because shared machines are noisy, and checks the
+ * targets of issue 6.
  *
  *   report RUNS.jsonl META.json OUT.json OUT.md   prints the table on standard output. */
 #include <inttypes.h>
@@ -18,22 +19,12 @@
 
 #include "core/assert.h"
 
-/* Distinct connection counts remembered for pairing. */
-#define REPORT_BASELINES_MAX 16
-#define REPORT_LINE_BYTES    256
-
-struct report_baseline {
-    json_int_t connections;
-    double requests_per_s;
-    double cpu_us_per_answer;
-};
+#define REPORT_LINE_BYTES 256
 
 struct report {
     json_t *runs; /* Array of run objects, with ratios added. */
     json_t *meta; /* Machine, date, command, fsync probe. */
     json_t *targets;
-    struct report_baseline baselines[REPORT_BASELINES_MAX];
-    size_t baselines_count;
 };
 
 static double report_number(const json_t *object, const char *path_first, const char *second)
@@ -51,42 +42,53 @@ static const char *report_text(const json_t *object, const char *key)
     return text != NULL ? text : "";
 }
 
-static void report_remember_baseline(struct report *report, const json_t *run)
+static bool report_is_baseline_for(const json_t *candidate, const json_t *run)
 {
-    json_int_t connections = json_integer_value(json_object_get(run, "connections"));
-    struct report_baseline remembered = {
-        .connections = connections,
-        .requests_per_s = report_number(run, "requests_per_s", NULL),
-        .cpu_us_per_answer = report_number(run, "cpu_us_per_answer", NULL),
-    };
-    for (size_t index = 0; index < report->baselines_count; index++) {
-        if (report->baselines[index].connections == connections) {
-            report->baselines[index] = remembered;
-            return;
-        }
-    }
-    if (report->baselines_count < REPORT_BASELINES_MAX) {
-        report->baselines[report->baselines_count] = remembered;
-        report->baselines_count++;
-    }
+    return strcmp(report_text(candidate, "target"), "baseline") == 0 &&
+           strcmp(report_text(candidate, "group"), report_text(run, "group")) == 0 &&
+           json_integer_value(json_object_get(candidate, "connections")) ==
+               json_integer_value(json_object_get(run, "connections"));
 }
 
-/* Add baseline_requests_per_s and ratio to a server run, if a baseline ran before it. */
-static void report_pair(struct report *report, json_t *run)
+/* The nearest baseline run of the same group and connections before (step -1) or after
+ * (step +1) the run at `index`: run.sh brackets server runs with baseline runs. */
+static const json_t *report_baseline_near(const struct report *report, size_t index, int step)
 {
-    json_int_t connections = json_integer_value(json_object_get(run, "connections"));
-    for (size_t index = 0; index < report->baselines_count; index++) {
-        const struct report_baseline *baseline = &report->baselines[index];
-        if (baseline->connections == connections && baseline->requests_per_s > 0) {
-            double ratio = report_number(run, "requests_per_s", NULL) / baseline->requests_per_s;
-            json_object_set_new(run, "baseline_requests_per_s",
-                                json_real(baseline->requests_per_s));
-            json_object_set_new(run, "ratio", json_real(ratio));
-            json_object_set_new(run, "baseline_cpu_us_per_answer",
-                                json_real(baseline->cpu_us_per_answer));
-            return;
+    const json_t *run = json_array_get(report->runs, index);
+    size_t count = json_array_size(report->runs);
+    for (size_t other = index + (size_t)step; other < count; other += (size_t)step) {
+        const json_t *candidate = json_array_get(report->runs, other);
+        if (report_is_baseline_for(candidate, run)) {
+            return candidate;
         }
     }
+    return NULL;
+}
+
+/* Add baseline_requests_per_s (the mean of the baselines around it), ratio and the
+ * baseline's CPU per answer to each server run. */
+static void report_pair(struct report *report, size_t index)
+{
+    json_t *run = json_array_get(report->runs, index);
+    const json_t *before = report_baseline_near(report, index, -1);
+    const json_t *after = report_baseline_near(report, index, +1);
+    size_t found_count = (before != NULL ? 1U : 0U) + (after != NULL ? 1U : 0U);
+    if (found_count == 0) {
+        return;
+    }
+    double rps = (report_number(before, "requests_per_s", NULL) +
+                  report_number(after, "requests_per_s", NULL)) /
+                 (double)found_count;
+    double cpu_us = (report_number(before, "cpu_us_per_answer", NULL) +
+                     report_number(after, "cpu_us_per_answer", NULL)) /
+                    (double)found_count;
+    if (rps <= 0) {
+        return;
+    }
+    json_object_set_new(run, "baseline_requests_per_s", json_real(rps));
+    json_object_set_new(run, "baseline_runs", json_integer((json_int_t)found_count));
+    json_object_set_new(run, "ratio", json_real(report_number(run, "requests_per_s", NULL) / rps));
+    json_object_set_new(run, "baseline_cpu_us_per_answer", json_real(cpu_us));
 }
 
 static bool report_load_runs(struct report *report, const char *path)
@@ -107,14 +109,15 @@ static bool report_load_runs(struct report *report, const char *path)
             json_decref(run);
             continue;
         }
-        if (strcmp(report_text(run, "target"), "baseline") == 0) {
-            report_remember_baseline(report, run);
-        } else {
-            report_pair(report, run);
-        }
         json_array_append_new(report->runs, run);
     }
     fclose(file);
+    for (size_t index = 0; index < json_array_size(report->runs); index++) {
+        const json_t *run = json_array_get(report->runs, index);
+        if (strcmp(report_text(run, "target"), "server") == 0) {
+            report_pair(report, index);
+        }
+    }
     return json_array_size(report->runs) > 0;
 }
 
@@ -232,9 +235,11 @@ static void report_target_growth(struct report *report, const char *scenario)
     double absolute = small_rps > 0 ? report_number(large, "requests_per_s", NULL) / small_rps : 0;
     snprintf(value, sizeof value, "%.1f %%", relative * 100);
     snprintf(detail, sizeof detail,
-             "%.0f orders vs %.0f: ratio to baseline %.3f vs %.3f; absolute %.1f %%",
+             "%.0f orders vs %.0f: ratio to baseline %.3f vs %.3f; absolute %.1f %%; server "
+             "CPU %.1f vs %.1f us per answer",
              report_number(large, "size", NULL), report_number(small, "size", NULL), large_ratio,
-             small_ratio, absolute * 100);
+             small_ratio, absolute * 100, report_number(large, "cpu_us_per_answer", NULL),
+             report_number(small, "cpu_us_per_answer", NULL));
     report_target(report, name, value, relative >= 0.90, detail);
 }
 
