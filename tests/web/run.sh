@@ -91,4 +91,9 @@ if [[ "$server_rc" != 0 ]]; then
   failed=$((failed + 1))
 fi
 echo "web: $passed passed, $failed failed"
-[[ $failed -eq 0 && $node_rc -eq 0 ]]
+if [[ $failed -eq 0 && $node_rc -eq 0 ]]; then
+  rm -rf "$work"
+  exit 0
+fi
+echo "web: the server's database and log are kept in $work" >&2
+exit 1
