@@ -40,7 +40,8 @@ static int64_t monotonic_ns(void)
 
 static enum fo_method method_parse(const char *method)
 {
-    if (strcmp(method, "GET") == 0) {
+    /* HEAD is GET without the body, which libmicrohttpd leaves out by itself. */
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
         return FO_METHOD_GET;
     }
     if (strcmp(method, "POST") == 0) {
