@@ -213,13 +213,18 @@ static enum fo_err oldest_in_state(struct fo_store *store, const char *supplier_
 {
     FO_ASSERT(supplier_id != NULL);
     FO_ASSERT(state == FO_STATE_PENDING || state == FO_STATE_QUEUED || state == FO_STATE_EXECUTING);
+    enum fo_sql_statement statement = FO_SQL_ORDER_OLDEST_EXECUTING;
+    if (state == FO_STATE_PENDING) {
+        statement = FO_SQL_ORDER_OLDEST_PENDING;
+    } else if (state == FO_STATE_QUEUED) {
+        statement = FO_SQL_ORDER_OLDEST_QUEUED;
+    }
     struct fo_sql_query query;
-    enum fo_err err = fo_sql_begin(store, FO_SQL_ORDER_OLDEST, op, &query);
+    enum fo_err err = fo_sql_begin(store, statement, op, &query);
     if (err != FO_OK) {
         return err;
     }
     fo_sql_bind_text(&query, supplier_id);
-    fo_sql_bind_int64(&query, (int64_t)state);
     fo_sql_bind_limit(&query, max);
     return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_order);
 }
