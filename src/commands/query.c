@@ -20,12 +20,16 @@ enum fo_err fo_query_quote(struct fo_store *store, int64_t now_unix_ms,
     FO_ASSERT(store != NULL);
     FO_ASSERT(order != NULL);
     FO_ASSERT(out != NULL);
+    /* Count only when the rules can use it, and only as far as the policy's allowance:
+     * the quote is the same either way (fo_quote_counts_cancels). */
     int64_t cancels_count = 0;
-    enum fo_err err =
-        fo_store_cancels_count(store, order->buyer_id, fo_quote_window_start_unix_ms(now_unix_ms),
-                               now_unix_ms, &cancels_count);
-    if (err != FO_OK) {
-        return err;
+    if (fo_quote_counts_cancels(order, now_unix_ms)) {
+        enum fo_err err = fo_store_cancels_count(
+            store, order->buyer_id, fo_quote_window_start_unix_ms(now_unix_ms), now_unix_ms,
+            order->policy.free_cancels_per_day, &cancels_count);
+        if (err != FO_OK) {
+            return err;
+        }
     }
     FO_ASSERT(cancels_count >= 0);
     fo_quote_cancel(order, now_unix_ms, cancels_count, out);

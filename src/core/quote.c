@@ -164,6 +164,16 @@ void fo_order_cancel(struct fo_order *order, const struct fo_quote *quote, int64
     FO_ASSERT(fo_order_check(order) == NULL);
 }
 
+bool fo_quote_counts_cancels(const struct fo_order *order, int64_t now_unix_ms)
+{
+    FO_ASSERT(order != NULL);
+    FO_ASSERT(order->policy.cooling_off_s >= 0);
+    bool before_execution = order->state == FO_STATE_PENDING || order->state == FO_STATE_QUEUED;
+    bool in_cooling_off =
+        now_unix_ms - order->placed_at_unix_ms < order->policy.cooling_off_s * 1000;
+    return before_execution && in_cooling_off && order->policy.free_cancels_per_day > 0;
+}
+
 int64_t fo_quote_window_start_unix_ms(int64_t now_unix_ms)
 {
     FO_ASSERT(FO_CANCEL_WINDOW_MS == INT64_C(86400000));

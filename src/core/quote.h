@@ -29,6 +29,12 @@ void fo_quote_cancel(const struct fo_order *order, int64_t now_unix_ms,
  * for this order): state, settlement and updated_at. Asserts legality. */
 void fo_order_cancel(struct fo_order *order, const struct fo_quote *quote, int64_t now_unix_ms);
 
+/* Whether the quote of `order` at now depends on the buyer's recent cancel count: only a
+ * pending or queued order inside its cooling-off period under a policy that grants free
+ * cancels (rule 3). Otherwise fo_quote_cancel gives the same quote for every count, and
+ * callers may skip counting. */
+bool fo_quote_counts_cancels(const struct fo_order *order, int64_t now_unix_ms);
+
 /* The start of the cancel-counting window for now: cancellations at t > this count. */
 int64_t fo_quote_window_start_unix_ms(int64_t now_unix_ms);
 

@@ -198,10 +198,12 @@ enum fo_err fo_store_order_executing(struct fo_store *store, const char *supplie
 /* All orders in seq order after `after_seq`, for verification. */
 enum fo_err fo_store_order_scan(struct fo_store *store, int64_t after_seq, struct fo_order *out,
                                 size_t max, size_t *out_count);
-/* How many of the buyer's orders were cancelled at t with since < t <= until. */
+/* How many of the buyer's orders were cancelled at t with since < t <= until, counting at
+ * most count_max (>= 1): the quote only asks whether the buyer is under its policy's
+ * free_cancels_per_day, so the cost stays bounded however many the buyer cancelled. */
 enum fo_err fo_store_cancels_count(struct fo_store *store, const char *buyer_id,
                                    int64_t since_exclusive_unix_ms, int64_t until_inclusive_unix_ms,
-                                   int64_t *out_count);
+                                   int64_t count_max, int64_t *out_count);
 
 /* --- Events (append-only) -------------------------------------------------------------- */
 

@@ -273,10 +273,11 @@ enum fo_err fo_store_order_scan(struct fo_store *store, int64_t after_seq, struc
 
 enum fo_err fo_store_cancels_count(struct fo_store *store, const char *buyer_id,
                                    int64_t since_exclusive_unix_ms, int64_t until_inclusive_unix_ms,
-                                   int64_t *out_count)
+                                   int64_t count_max, int64_t *out_count)
 {
     FO_ASSERT(buyer_id != NULL);
     FO_ASSERT(out_count != NULL);
+    FO_ASSERT(count_max >= 1);
     struct fo_sql_query query;
     enum fo_err err = fo_sql_begin(store, FO_SQL_CANCELS_COUNT, "cancels_count", &query);
     if (err != FO_OK) {
@@ -285,8 +286,9 @@ enum fo_err fo_store_cancels_count(struct fo_store *store, const char *buyer_id,
     fo_sql_bind_text(&query, buyer_id);
     fo_sql_bind_int64(&query, since_exclusive_unix_ms);
     fo_sql_bind_int64(&query, until_inclusive_unix_ms);
+    fo_sql_bind_int64(&query, count_max);
     err = fo_sql_scalar(&query, out_count);
     FO_ASSERT(err != FO_ERR_NOT_FOUND); /* COUNT(*) always answers one row. */
-    FO_ASSERT(err != FO_OK || *out_count >= 0);
+    FO_ASSERT(err != FO_OK || (*out_count >= 0 && *out_count <= count_max));
     return err;
 }

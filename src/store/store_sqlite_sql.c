@@ -126,8 +126,9 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
     [FO_SQL_ORDER_EXPIRED] = ORDER_SELECT "WHERE o.state = 2 AND o.lease_expires_at_unix_ms <= ?1 "
                                           "ORDER BY o.lease_expires_at_unix_ms, o.seq LIMIT ?2",
     [FO_SQL_ORDER_SCAN] = ORDER_SELECT "WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
-    [FO_SQL_CANCELS_COUNT] = "SELECT COUNT(*) FROM orders WHERE state = 4 AND buyer_id = ?1 "
-                             "AND settled_at_unix_ms > ?2 AND settled_at_unix_ms <= ?3",
+    [FO_SQL_CANCELS_COUNT] = "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE state = 4 "
+                             "AND buyer_id = ?1 AND settled_at_unix_ms > ?2 "
+                             "AND settled_at_unix_ms <= ?3 LIMIT ?4)",
 
     [FO_SQL_EVENT_APPEND] = "INSERT INTO events (order_seq, at_unix_ms, type, state, delivered, "
                             "actor, detail) VALUES ((SELECT seq FROM orders WHERE id = ?1), "

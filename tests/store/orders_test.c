@@ -541,20 +541,28 @@ static void test_cancels_count_window_is_since_exclusive_until_inclusive(void **
     insert_at(fixture->store, "ord_8", FO_STATE_PENDING, 0);           /* Open. */
 
     int64_t count = -1;
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", since, until, &count), FO_OK);
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", since, until, 1000, &count),
+                     FO_OK);
     assert_int64_equal(count, 3);
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", since - 1, until, &count),
-                     FO_OK);
+    assert_int_equal(
+        fo_store_cancels_count(fixture->store, "byr_1", since - 1, until, 1000, &count), FO_OK);
     assert_int64_equal(count, 4);
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", since, until + 1, &count),
-                     FO_OK);
+    assert_int_equal(
+        fo_store_cancels_count(fixture->store, "byr_1", since, until + 1, 1000, &count), FO_OK);
     assert_int64_equal(count, 4);
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", until, until, &count), FO_OK);
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", until, until, 1000, &count),
+                     FO_OK);
     assert_int64_equal(count, 0);
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_2", since, until, &count), FO_OK);
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_2", since, until, 1000, &count),
+                     FO_OK);
     assert_int64_equal(count, 1);
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_9", since, until, &count), FO_OK);
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_9", since, until, 1000, &count),
+                     FO_OK);
     assert_int64_equal(count, 0);
+    /* Counting stops at count_max. */
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", since - 1, until, 2, &count),
+                     FO_OK);
+    assert_int64_equal(count, 2);
 }
 
 static void test_cancels_count_sees_a_cancel_written_by_update(void **state)
@@ -563,14 +571,16 @@ static void test_cancels_count_sees_a_cancel_written_by_update(void **state)
     struct fo_order order = insert_at(fixture->store, "ord_1", FO_STATE_QUEUED, 0);
     int64_t count = -1;
     const int64_t at = FO_FIXTURE_T0_UNIX_MS + 60000;
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", at - 1, at, &count), FO_OK);
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", at - 1, at, 1000, &count),
+                     FO_OK);
     assert_int64_equal(count, 0);
     order.state = FO_STATE_CANCELLED;
     order.updated_at_unix_ms = at;
     order.settled = true;
     order.settlement = (struct fo_settlement){FO_REASON_COOLING_OFF, {0, 0, 5000}, at};
     update_ok(fixture->store, &order);
-    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", at - 1, at, &count), FO_OK);
+    assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", at - 1, at, 1000, &count),
+                     FO_OK);
     assert_int64_equal(count, 1);
 }
 

@@ -613,10 +613,38 @@ static void test_quote_cancel_matches_reference_randomized(void **state)
     }
 }
 
+/* fo_quote_counts_cancels may let callers skip counting: wherever it says the count does
+ * not matter, every count gives the same quote; where it says it matters, it does. */
+static void test_quote_counts_cancels_only_when_the_count_can_matter(void **state)
+{
+    (void)state;
+    uint64_t random = fo_test_seed("quote_counts_cancels");
+    static const enum fo_state states[] = {FO_STATE_PENDING, FO_STATE_QUEUED, FO_STATE_EXECUTING,
+                                           FO_STATE_CANCELLED};
+    for (int round = 0; round < 20000; round++) {
+        struct fo_policy policy = fixture_policy();
+        policy.cooling_off_s = fo_test_random_range(&random, 0, 3);
+        policy.free_cancels_per_day = fo_test_random_range(&random, 0, 3);
+        struct fo_order order = fixture_order(1000, 5, &policy);
+        enum fo_state target = states[fo_test_random_range(&random, 0, 3)];
+        fixture_walk(&order, target, target == FO_STATE_EXECUTING ? 10 : 0, FIXTURE_T0_UNIX_MS);
+        int64_t now = FIXTURE_T0_UNIX_MS + fo_test_random_range(&random, 0, 4000);
+        struct fo_quote none;
+        struct fo_quote many;
+        fo_quote_cancel(&order, now, 0, &none);
+        fo_quote_cancel(&order, now, 1000, &many);
+        bool same = none.allowed == many.allowed && none.reason == many.reason &&
+                    none.split.refund_minor == many.split.refund_minor &&
+                    none.has_rule_change == many.has_rule_change;
+        assert_true(same == !fo_quote_counts_cancels(&order, now));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quote_cancel_table_rows),
+        cmocka_unit_test(test_quote_counts_cancels_only_when_the_count_can_matter),
         cmocka_unit_test(test_quote_cancel_cooling_off_boundary_in_seconds),
         cmocka_unit_test(test_quote_cancel_cooling_off_boundary_when_queued),
         cmocka_unit_test(test_quote_cancel_free_cancels_count_boundary),
