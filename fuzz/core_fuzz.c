@@ -195,9 +195,28 @@ static enum fo_reason reference_reason(const struct fo_order *order, int64_t now
                                            : FO_REASON_QUEUED_NOT_CANCELLABLE;
 }
 
+/* fo_quote_counts_cancels says exactly when rule 3 can apply; where it says no, the count
+ * changes nothing, so callers may skip counting. */
+static void check_counts_cancels(const struct world *world, const struct fo_quote *quote)
+{
+    const struct fo_order *order = &world->order;
+    bool waiting = order->state == FO_STATE_PENDING || order->state == FO_STATE_QUEUED;
+    bool in_cooling_off =
+        world->now_unix_ms - order->placed_at_unix_ms < order->policy.cooling_off_s * 1000;
+    bool counts = waiting && in_cooling_off && order->policy.free_cancels_per_day > 0;
+    FO_ASSERT(fo_quote_counts_cancels(order, world->now_unix_ms) == counts);
+    if (counts) {
+        return;
+    }
+    struct fo_quote uncounted;
+    fo_quote_cancel(order, world->now_unix_ms, 0, &uncounted);
+    FO_ASSERT(memcmp(&uncounted, quote, sizeof uncounted) == 0);
+}
+
 static void check_quote(const struct world *world, const struct fo_quote *quote)
 {
     const struct fo_order *order = &world->order;
+    check_counts_cancels(world, quote);
     enum fo_reason reason =
         reference_reason(order, world->now_unix_ms, world->cancels_in_window_count);
     FO_ASSERT(quote->reason == reason);
