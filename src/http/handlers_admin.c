@@ -340,58 +340,6 @@ static void render_topup(struct fo_request *req, struct fo_json_out *out)
 static const char *const admin_orders_query_names[] = {"limit", "cursor", "state", "buyer_id",
                                                        NULL};
 
-static enum fo_err decode_admin_orders(struct fo_request *req, json_t *body,
-                                       struct fo_err_detail *detail)
-{
-    (void)body;
-    enum fo_err err = fo_decode_list_args(req, detail);
-    const char *state = fo_request_query(req, "state");
-    if (err == FO_OK && state != NULL && state[0] != '\0') {
-        req->in.has_state = fo_state_parse(state, &req->in.state);
-        err = req->in.has_state ? FO_OK : fo_err_field(detail, "state", FO_FIELD_BAD_VALUE);
-    }
-    const char *buyer_id = fo_request_query(req, "buyer_id");
-    if (err == FO_OK && buyer_id != NULL && buyer_id[0] != '\0') {
-        req->in.buyer_id = buyer_id;
-    }
-    return err;
-}
-
-static void execute_admin_orders(struct fo_request *req, struct fo_store *store, int64_t now)
-{
-    size_t max = (size_t)req->in.limit + 1;
-    struct fo_request_result *out = &req->out;
-    out->views = calloc(max, sizeof *out->views);
-    if (out->views == NULL) {
-        req->err = FO_ERR_UNAVAILABLE;
-        return;
-    }
-    struct fo_order_filter filter = {
-        .buyer_id = req->in.buyer_id,
-        .has_state = req->in.has_state,
-        .state = req->in.state,
-        .before_seq = req->in.cursor,
-    };
-    req->err = fo_query_orders(store, now, &filter, out->views, max, &out->views_count);
-    fo_handlers_page(req, &out->views_count);
-    if (out->views_count > 0) {
-        out->next_cursor = out->views[out->views_count - 1].order.seq;
-    }
-}
-
-static void render_admin_orders(struct fo_request *req, struct fo_json_out *out)
-{
-    fo_json_object_begin(out);
-    fo_json_key(out, "data");
-    fo_json_array_begin(out);
-    for (size_t index = 0; index < req->out.views_count; index++) {
-        fo_render_order_view(out, &req->out.views[index], req->lang);
-    }
-    fo_json_array_end(out);
-    fo_render_next_cursor(out, req->out.has_more, req->out.next_cursor);
-    fo_json_object_end(out);
-}
-
 static void execute_verify(struct fo_request *req, struct fo_store *store, int64_t now)
 {
     (void)now;
@@ -468,8 +416,9 @@ const struct fo_route fo_routes_admin[] = {
      execute_service, render_service, 201, false, false, NULL},
     {FO_METHOD_PATCH, "/v1/admin/services/{}", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false, decode_patch,
      execute_patch, render_service, 200, false, false, NULL},
-    {FO_METHOD_GET, "/v1/admin/orders", FO_ROLES_ADMIN, FO_ROUTE_READ, false, decode_admin_orders,
-     execute_admin_orders, render_admin_orders, 200, false, false, admin_orders_query_names},
+    {FO_METHOD_GET, "/v1/admin/orders", FO_ROLES_ADMIN, FO_ROUTE_READ, false,
+     fo_handlers_orders_decode, fo_handlers_orders_execute, fo_handlers_orders_render, 200, false,
+     false, admin_orders_query_names},
     {FO_METHOD_GET, "/v1/admin/ledger/verify", FO_ROLES_ADMIN, FO_ROUTE_READ, false, NULL,
      execute_verify, render_verify, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/admin/test-clock/advance", FO_ROLES_ADMIN, FO_ROUTE_WRITE, false,

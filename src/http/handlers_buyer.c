@@ -112,7 +112,9 @@ static void execute_order(struct fo_request *req, struct fo_store *store, int64_
 
 static const char *const orders_query_names[] = {"limit", "cursor", "state", NULL};
 
-static enum fo_err decode_orders(struct fo_request *req, json_t *body, struct fo_err_detail *detail)
+/* ?limit, ?cursor, ?state and, for an admin (the route's query names allow it), ?buyer_id. */
+enum fo_err fo_handlers_orders_decode(struct fo_request *req, json_t *body,
+                                      struct fo_err_detail *detail)
 {
     (void)body;
     enum fo_err err = fo_decode_list_args(req, detail);
@@ -123,10 +125,15 @@ static enum fo_err decode_orders(struct fo_request *req, json_t *body, struct fo
             err = fo_err_field(detail, "state", FO_FIELD_BAD_VALUE);
         }
     }
+    const char *buyer_id = fo_request_query(req, "buyer_id");
+    if (err == FO_OK && buyer_id != NULL && buyer_id[0] != '\0') {
+        req->in.buyer_id = buyer_id;
+    }
     return err;
 }
 
-static void execute_orders(struct fo_request *req, struct fo_store *store, int64_t now)
+/* A buyer lists its own orders; an admin any buyer's (or everyone's). */
+void fo_handlers_orders_execute(struct fo_request *req, struct fo_store *store, int64_t now)
 {
     size_t max = (size_t)req->in.limit + 1;
     struct fo_request_result *out = &req->out;
@@ -148,7 +155,7 @@ static void execute_orders(struct fo_request *req, struct fo_store *store, int64
     }
 }
 
-static void render_orders(struct fo_request *req, struct fo_json_out *out)
+void fo_handlers_orders_render(struct fo_request *req, struct fo_json_out *out)
 {
     fo_json_object_begin(out);
     fo_json_key(out, "data");
@@ -298,8 +305,8 @@ const struct fo_route fo_routes_buyer[] = {
      decode_list, execute_services, render_services, 200, false, false, NULL},
     {FO_METHOD_POST, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_WRITE, true, decode_place,
      execute_place, render_view, 201, false, false, NULL},
-    {FO_METHOD_GET, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_READ, false, decode_orders,
-     execute_orders, render_orders, 200, false, false, orders_query_names},
+    {FO_METHOD_GET, "/v1/orders", FO_ROLES_BUYER, FO_ROUTE_READ, false, fo_handlers_orders_decode,
+     fo_handlers_orders_execute, fo_handlers_orders_render, 200, false, false, orders_query_names},
     {FO_METHOD_GET, "/v1/orders/{}", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false, NULL,
      execute_order, render_view, 200, false, false, NULL},
     {FO_METHOD_GET, "/v1/orders/{}/events", FO_ROLES_BUYER | FO_ROLES_ADMIN, FO_ROUTE_READ, false,
