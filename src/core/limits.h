@@ -163,6 +163,9 @@ _Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_
 #define FO_WRITER_QUEUE_MAX 4096
 /* Commands in one group-commit transaction: one fsync for this many answers. */
 #define FO_WRITER_BATCH_MAX 256
+/* Principals remembered by token hash (http/auth_cache.c): ~120 bytes each; enough for
+ * every busy reseller and supplier of a large shop, and a miss only costs one read. */
+#define FO_AUTH_CACHE_SLOTS 8192
 /* Read connections to the embedded database. */
 #define FO_READERS_MAX 8
 /* Live event streams per server; past it 503 unavailable (issue: live orders). */

@@ -190,6 +190,7 @@ struct fo_http_server {
     struct fo_reader_pool *readers;
     struct fo_rate_limiter *limiter;
     struct fo_sse_hub *sse;
+    struct fo_auth_cache *auth;
     uint16_t port;
     _Atomic long requests_in_flight; /* Created and not yet completed; for graceful stop. */
     _Atomic long requests_suspended; /* Waiting on the writer: must resume before stopping. */
@@ -246,6 +247,16 @@ enum fo_err fo_reader_pool_create(const char *db_location, size_t count,
 void fo_reader_pool_destroy(struct fo_reader_pool *pool);
 struct fo_store *fo_reader_pool_acquire(struct fo_reader_pool *pool);
 void fo_reader_pool_release(struct fo_reader_pool *pool, struct fo_store *store);
+
+/* auth_cache.c: principals by token hash, hits only (principals never change while the
+ * server runs). */
+struct fo_auth_cache;
+struct fo_auth_cache *fo_auth_cache_create(void);
+void fo_auth_cache_destroy(struct fo_auth_cache *cache);
+bool fo_auth_cache_get(struct fo_auth_cache *cache, const uint8_t hash[FO_TOKEN_HASH_BYTES],
+                       struct fo_principal *out);
+void fo_auth_cache_put(struct fo_auth_cache *cache, const uint8_t hash[FO_TOKEN_HASH_BYTES],
+                       const struct fo_principal *principal);
 
 /* ratelimit.c: token buckets per principal. */
 struct fo_rate_limiter *fo_rate_limiter_create(int64_t per_second);

@@ -73,6 +73,26 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* Who holds this token hash: the cache, else the store (and remember a hit). */
+static enum fo_err lookup_principal(struct fo_http_server *server,
+                                    const uint8_t hash[FO_TOKEN_HASH_BYTES],
+                                    struct fo_principal *out)
+{
+    if (fo_auth_cache_get(server->auth, hash, out)) {
+        return FO_OK;
+    }
+    struct fo_store *store = fo_reader_pool_acquire(server->readers);
+    if (store == NULL) {
+        return FO_ERR_UNAVAILABLE;
+    }
+    enum fo_err err = fo_store_principal_by_token(store, hash, out);
+    fo_reader_pool_release(server->readers, store);
+    if (err == FO_OK) {
+        fo_auth_cache_put(server->auth, hash, out);
+    }
+    return err;
+}
+
 static void check_auth(struct fo_request *req)
 {
     const char *header =
@@ -89,13 +109,7 @@ static void check_auth(struct fo_request *req)
     }
     uint8_t hash[FO_TOKEN_HASH_BYTES];
     fo_secret_token_hash(token, token_bytes, hash);
-    struct fo_store *store = fo_reader_pool_acquire(req->server->readers);
-    if (store == NULL) {
-        request_fail(req, FO_ERR_UNAVAILABLE, NULL);
-        return;
-    }
-    enum fo_err err = fo_store_principal_by_token(store, hash, &req->principal);
-    fo_reader_pool_release(req->server->readers, store);
+    enum fo_err err = lookup_principal(req->server, hash, &req->principal);
     if (err == FO_ERR_NOT_FOUND) {
         request_fail(req, FO_ERR_UNAUTHORIZED, NULL);
         return;
@@ -720,12 +734,14 @@ enum fo_err fo_http_start(const struct fo_http_config *config, struct fo_writer 
     }
     if (err == FO_OK) {
         server->sse = fo_sse_hub_create(server->readers, writer);
-        err = server->sse != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
+        server->auth = fo_auth_cache_create();
+        err = server->sse != NULL && server->auth != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
     }
     if (err == FO_OK) {
         err = start_daemon(server);
     }
     if (err != FO_OK) {
+        fo_auth_cache_destroy(server->auth);
         fo_sse_hub_destroy(server->sse);
         fo_rate_limiter_destroy(server->limiter);
         fo_reader_pool_destroy(server->readers);
@@ -766,6 +782,7 @@ void fo_http_stop(struct fo_http_server *server)
     }
     MHD_stop_daemon(server->daemon);
     fo_sse_hub_destroy(server->sse);
+    fo_auth_cache_destroy(server->auth);
     fo_rate_limiter_destroy(server->limiter);
     fo_reader_pool_destroy(server->readers);
     free(server);
