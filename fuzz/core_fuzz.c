@@ -13,9 +13,9 @@
  * picks an operation, and the bytes after it its arguments: allocate, claim, progress,
  * complete, fail, cancel (fo_quote_cancel, then fo_order_cancel when the quote allows it),
  * clock advances (a lease that runs out fails the order as the reaper does), the buyer's
- * cancel count, and rendering. allocate, claim and cancel are called only where
- * fo_order_transition says they are legal (they assert legality); progress, complete and
- * fail are called in any state, because refusing is part of their contract
+ * cancel count, top-ups of the wallet, and rendering. allocate, claim and cancel are called
+ * only where fo_order_transition says they are legal (they assert legality); progress,
+ * complete and fail are called in any state, because refusing is part of their contract
  * (JOB_NOT_ACTIVE, INVALID_PROGRESS, and nothing changes). Quotes and splits are checked
  * against a plain reference computation of API.md's rules in 128-bit arithmetic. A broken
  * promise is an FO_ASSERT, which aborts: libFuzzer reports it as a crash. */
@@ -497,6 +497,37 @@ static void op_cancel_count(struct world *world, struct reader *reader)
     }
 }
 
+/* A top-up of the buyer's wallet by other money: refused exactly when available + held would
+ * pass the balance cap, and then nothing changes. */
+static void op_topup(struct world *world, struct reader *reader)
+{
+    int64_t amount_minor = take_range(reader, 1, FO_TOPUP_MINOR_MAX);
+    struct fo_journal journal;
+    fo_ledger_topup(amount_minor, &journal);
+    FO_ASSERT(fo_journal_sum(&journal) == 0);
+    FO_ASSERT(fo_journal_check(&journal) == NULL);
+    FO_ASSERT(fo_journal_amount(&journal, FO_ACCOUNT_BUYER_AVAILABLE) == amount_minor);
+    bool fits = world->available_minor + world->held_minor + amount_minor <= FO_BALANCE_MINOR_MAX;
+    int64_t available_minor = -1;
+    int64_t held_minor = -1;
+    struct fo_err_detail detail;
+    memset(&detail, 0, sizeof detail);
+    enum fo_err err = fo_ledger_apply_to_wallet(&journal, world->available_minor, world->held_minor,
+                                                &available_minor, &held_minor, &detail);
+    if (!fits) {
+        FO_ASSERT(err == FO_ERR_INVALID_REQUEST);
+        FO_ASSERT(strcmp(detail.field, "amount_minor") == 0);
+        FO_ASSERT(available_minor == -1);
+        FO_ASSERT(held_minor == -1);
+        return;
+    }
+    FO_ASSERT(err == FO_OK);
+    FO_ASSERT(available_minor == world->available_minor + amount_minor);
+    FO_ASSERT(held_minor == world->held_minor);
+    world->available_minor = available_minor;
+    world->wallet_start_minor += amount_minor;
+}
+
 static void render_money(int64_t amount_minor, size_t cut_bytes)
 {
     char money[MONEY_BYTES];
@@ -543,7 +574,7 @@ static void op_render(struct world *world, struct reader *reader)
 
 static void world_step(struct world *world, struct reader *reader)
 {
-    int op = take_byte(reader) % 9;
+    int op = take_byte(reader) % 10;
     switch (op) {
     case 0:
         op_allocate(world);
@@ -565,8 +596,11 @@ static void world_step(struct world *world, struct reader *reader)
     case 7:
         op_cancel_count(world, reader);
         break;
-    default:
+    case 8:
         op_render(world, reader);
+        break;
+    default:
+        op_topup(world, reader);
         break;
     }
     world_check(world);

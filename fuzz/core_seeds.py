@@ -22,12 +22,14 @@ def rules(pending_deny=False, queued="fee", executing_deny=False):
     return [(1 if pending_deny else 0) | (queued_bits << 1) | (8 if executing_deny else 0)]
 
 
-def setup(rule_byte, cooling_off_s, fee_fixed, fee_bps, free, quantity, price, count=0):
-    """Policy, order (placed at T0, lease 300 s), cancel count, wallet (available at the cap)."""
+def setup(rule_byte, cooling_off_s, fee_fixed, fee_bps, free, quantity, price, count=0,
+          poor=False):
+    """Policy, order (placed at T0, lease 300 s), cancel count, wallet (available at the cap,
+    or when poor just the order's amount)."""
     program = list(rule_byte)
     program += raw(cooling_off_s, 0) + raw(fee_fixed, 0) + raw(fee_bps, 0) + raw(free, 0)
     program += raw(quantity, 1) + raw(price, 1) + raw(T0, 0) + raw(300, 10) + raw(count, 0)
-    return program + MAX + MIN
+    return program + (MIN if poor else MAX) + MIN
 
 
 ALLOCATE, CLAIM, CANCEL = [0], [1], [5]
@@ -73,6 +75,10 @@ def count_near(offset):
     return [7, 0, 2, offset]
 
 
+def topup(amount):
+    return [9] + raw(amount, 1)
+
+
 def render(cut=1024, money_cut=32, value=0):
     return [8] + raw(cut, 1) + raw(money_cut, 1) + list(struct.pack(">q", value))
 
@@ -112,6 +118,9 @@ SEEDS = {
     + advance_far(31536000 * 1000) + render(),
     "truncated-texts": standard() + ALLOCATE + CLAIM + progress(1) + render(cut=7, money_cut=3)
     + render(cut=2, money_cut=2),
+    "topup-refused-at-cap": standard() + topup(1) + CANCEL + topup(10**12) + render(),
+    "topup-then-settle": setup(rules(), 600, 50, 200, 5, 1000, 5, poor=True) + topup(10**12)
+    + ALLOCATE + CLAIM + progress(999) + CANCEL + topup(1) + render(),
     "min-amount": setup(rules(), 1, 1, 1, 1, 1, 1) + ALLOCATE + CLAIM + CANCEL + render(),
 }
 
