@@ -92,6 +92,11 @@ const struct lg_workflow *lg_flows_next(struct lg_run *run, struct lg_conn *conn
     FO_ASSERT(run != NULL);
     FO_ASSERT(conn != NULL && !conn->busy);
     const struct lg_workflow *flow = NULL;
+    if (run->options->rotate_accounts) {
+        /* Each workflow of each connection takes the next account in turn. */
+        uint64_t turn = conn->index + conn->flows_count * run->conns_count;
+        conn->account_index = (uint32_t)(turn % run->accounts_count);
+    }
     bool bounded = run->per_conn_workflows_max > 0;
     if (!bounded || conn->flows_count < run->per_conn_workflows_max) {
         flow = flows_choose(run, conn);

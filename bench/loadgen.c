@@ -65,6 +65,8 @@ static void loadgen_usage(FILE *out)
             "  --accounts-count N  accounts to create (setup), 1..%d\n"
             "  --admin-token T     the admin's token (setup)\n"
             "  --quantity N        units per order, 4..1000000 (default 100)\n"
+            "  --rotate-accounts   each workflow takes the next account (cancel, place):\n"
+            "                      spreads a long run over more buyers than connections\n"
             "  --label TEXT        copied into the JSON line\n",
             LG_CONNECTIONS_MAX, LG_DURATION_S_MAX, LG_WARMUP_S_MAX, LOADGEN_COUNT_DEFAULT,
             LOADGEN_COUNT_DEFAULT, LG_ACCOUNTS_MAX);
@@ -139,6 +141,9 @@ static bool loadgen_option(int option, const char *value, struct lg_options *opt
     case 'l':
         options->label = value;
         return true;
+    case 'R':
+        options->rotate_accounts = true;
+        return true;
     default:
         return loadgen_option_number(option, value, options);
     }
@@ -159,6 +164,7 @@ static bool loadgen_parse_options(int argc, char **argv, struct lg_options *out)
         {"admin-token", required_argument, NULL, 't'},
         {"quantity", required_argument, NULL, 'q'},
         {"label", required_argument, NULL, 'l'},
+        {"rotate-accounts", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     memset(out, 0, sizeof *out);
@@ -182,6 +188,11 @@ static bool loadgen_parse_options(int argc, char **argv, struct lg_options *out)
     }
     bool needs_accounts = out->scenario != LG_SCENARIO_BASELINE;
     bool setup = out->scenario == LG_SCENARIO_SETUP;
+    bool rotatable = out->scenario == LG_SCENARIO_CANCEL || out->scenario == LG_SCENARIO_PLACE;
+    if (out->rotate_accounts && !rotatable) {
+        fprintf(stderr, "loadgen: --rotate-accounts is for cancel and place only\n");
+        return false;
+    }
     if (optind != argc || out->port == 0 || (needs_accounts && out->accounts_path == NULL) ||
         (setup && (out->admin_token == NULL || out->accounts_count == 0))) {
         fprintf(stderr, "loadgen: missing or extra arguments\n");

@@ -74,6 +74,7 @@ struct lg_options {
     const char *admin_token;    /* For setup. */
     const char *label;          /* Copied into the JSON line. */
     int64_t quantity;           /* Units per order, >= 4 so progress can take quarters. */
+    bool rotate_accounts;       /* Each workflow takes the next account (cancel, place). */
 };
 
 struct lg_account {
