@@ -39,8 +39,9 @@ trap cleanup EXIT
 # start WRAPPER...: the server under an optional wrapper (valgrind); sets server_pid, port.
 start() {
   rm -f "$out"/x.db*
+  : > "$out/server.log"
   env FAIRORDER_ADMIN_TOKEN="$admin_token" "$@" "$server_bin" serve --db "$out/x.db" \
-    --listen 127.0.0.1:0 2>"$out/server.log" &
+    --listen 127.0.0.1:0 2>>"$out/server.log" &
   server_pid=$!
   port=""
   local attempt

@@ -79,7 +79,8 @@ http_status() {
 start_server() {
   local name=$1 log_file=$out/$1.log attempt
   shift
-  "$@" 2>"$log_file" &
+  : > "$log_file" # Exists before the server writes to it, so the wait below can read it.
+  "$@" 2>>"$log_file" &
   server_pid=$!
   pids+=("$server_pid")
   server_port=""
