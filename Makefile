@@ -134,11 +134,13 @@ tidy:
 	@tools/tidy.sh
 
 format:
-	clang-format -i $(SRC) $(HEADERS) $(UNIT_TESTS_SRC)
+	clang-format -i $(SRC) $(HEADERS) $(UNIT_TESTS_SRC) $(TEST_SUPPORT_SRC) $(FORMAT_EXTRA)
+
+FORMAT_EXTRA := $(sort $(wildcard fuzz/*.c fuzz/*.h bench/*.c bench/*.h))
 
 format-check:
 	@clang-format --dry-run -Werror $(SRC) $(HEADERS) $(UNIT_TESTS_SRC) $(TEST_SUPPORT_SRC) \
-	    && echo "format: ok"
+	    $(FORMAT_EXTRA) && echo "format: ok"
 
 clean:
 	rm -rf $(BUILD)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/assert.h"
+#include "core/utf8.h"
 #include "http/internal.h"
 
 /* Nesting depth of the raw text, outside strings; jansson's own limit is far higher. */
@@ -73,6 +74,20 @@ enum fo_err fo_decode_body(const char *body, size_t bytes, json_t **out,
     return FO_OK;
 }
 
+/* How an unknown field or query argument is named back to the client: its own name when
+ * that is printable text, else a fixed word (never bytes that would break the answer). */
+static const char *unknown_name(const char *name)
+{
+    size_t bytes = strlen(name);
+    if (bytes == 0) {
+        return "(empty name)";
+    }
+    if (!fo_utf8_valid(name, bytes, NULL) || fo_utf8_has_control(name, bytes)) {
+        return "(unprintable name)";
+    }
+    return name;
+}
+
 enum fo_err fo_decode_fields(json_t *body, const char *const *allowed, struct fo_err_detail *detail)
 {
     FO_ASSERT(body != NULL);
@@ -88,7 +103,7 @@ enum fo_err fo_decode_fields(json_t *body, const char *const *allowed, struct fo
         }
         if (!known) {
             /* fo_err_field cuts a long name at a character boundary, never inside one. */
-            return fo_err_field(detail, key, FO_FIELD_UNKNOWN);
+            return fo_err_field(detail, unknown_name(key), FO_FIELD_UNKNOWN);
         }
     }
     return FO_OK;
@@ -207,7 +222,7 @@ enum fo_err fo_decode_query_names(struct fo_request *req, const char *const *all
     if (check.unknown == NULL) {
         return FO_OK;
     }
-    return fo_err_field(detail, check.unknown, FO_FIELD_UNKNOWN);
+    return fo_err_field(detail, unknown_name(check.unknown), FO_FIELD_UNKNOWN);
 }
 
 /* Digits only, no sign, no leading '+': a whole number within [min, max]. */

@@ -123,15 +123,46 @@ void fo_json_key(struct fo_json_out *out, const char *key)
     out->after_key = true;
 }
 
+/* Bytes of the well-formed UTF-8 sequence at text[0..bytes), or 0 when it is not one. */
+static size_t utf8_sequence_bytes(const unsigned char *text, size_t bytes)
+{
+    unsigned char lead = text[0];
+    size_t length = lead < 0x80                    ? 1
+                    : lead >= 0xc2 && lead <= 0xdf ? 2
+                    : lead >= 0xe0 && lead <= 0xef ? 3
+                    : lead >= 0xf0 && lead <= 0xf4 ? 4
+                                                   : 0;
+    if (length == 0 || length > bytes) {
+        return 0;
+    }
+    for (size_t index = 1; index < length; index++) {
+        if ((text[index] & 0xc0) != 0x80) {
+            return 0;
+        }
+    }
+    bool overlong_or_surrogate =
+        (lead == 0xe0 && text[1] < 0xa0) || (lead == 0xed && text[1] >= 0xa0) ||
+        (lead == 0xf0 && text[1] < 0x90) || (lead == 0xf4 && text[1] >= 0x90);
+    return overlong_or_surrogate ? 0 : length;
+}
+
+/* Escape per RFC 8259; a byte that does not start well-formed UTF-8 becomes U+FFFD, so
+ * no input that reaches an answer (an echoed name, say) can make it invalid JSON. */
 void fo_json_string_n(struct fo_json_out *out, const char *value, size_t bytes)
 {
     FO_ASSERT(value != NULL || bytes == 0);
+    const unsigned char *text = (const unsigned char *)value;
     value_prefix(out);
     append(out, "\"", 1);
     size_t run_start = 0;
-    for (size_t index = 0; index < bytes; index++) {
-        unsigned char c = (unsigned char)value[index];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+    size_t index = 0;
+    while (index < bytes) {
+        unsigned char c = text[index];
+        size_t length = c >= 0x20 && c != '"' && c != '\\'
+                            ? utf8_sequence_bytes(text + index, bytes - index)
+                            : 0;
+        if (length > 0) {
+            index += length;
             continue;
         }
         append(out, value + run_start, index - run_start);
@@ -140,11 +171,14 @@ void fo_json_string_n(struct fo_json_out *out, const char *value, size_t bytes)
             escaped[0] = '\\';
             escaped[1] = (char)c;
             append(out, escaped, 2);
-        } else {
+        } else if (c < 0x20) {
             int written = snprintf(escaped, sizeof escaped, "\\u%04x", c);
             append(out, escaped, (size_t)written);
+        } else {
+            append(out, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
         }
-        run_start = index + 1;
+        index++;
+        run_start = index;
     }
     append(out, value + run_start, bytes - run_start);
     append(out, "\"", 1);

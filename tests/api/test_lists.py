@@ -99,6 +99,14 @@ class Lists(ApiTest):
         resp = self.srv.request("GET", "/v1/orders?colour=blue", token=world.token)
         self.assertError(resp, 400, "invalid_request", "colour")
 
+    def test_unknown_query_parameter_that_is_not_utf8_is_named_safely(self):
+        # The name is echoed in error.field only when it is printable text; raw bytes would
+        # make the answer invalid JSON (found by fuzzing).
+        world, _ = self.world55()
+        resp = self.srv.request("GET", "/v1/orders?%FF%FE=1", token=world.token)
+        self.assertError(resp, 400, "invalid_request")
+        self.assertEqual(resp.json["error"]["field"], "(unprintable name)")
+
     def test_admin_list_buyer_filter_and_paging(self):
         world, ids = self.world55()
         other = self.srv.create_buyer(topup=1000)

@@ -148,10 +148,33 @@ static void test_decode_int_range_and_type(void **state)
     json_decref(body);
 }
 
+static void test_decode_fields_unknown_names_that_cannot_be_echoed(void **state)
+{
+    (void)state;
+    static const char *const allowed[] = {"quantity", NULL};
+    static const struct {
+        const char *text;
+        const char *field;
+    } cases[] = {
+        {"{\"\":1}", "(empty name)"},
+        {"{\"a\\u0007b\":1}", "(unprintable name)"},
+        {"{\"ok_name\":1}", "ok_name"},
+    };
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        struct fo_err_detail detail;
+        json_t *body = NULL;
+        assert_int_equal(decode_text(cases[index].text, &body, &detail), FO_OK);
+        assert_int_equal(fo_decode_fields(body, allowed, &detail), FO_ERR_INVALID_REQUEST);
+        json_decref(body);
+        assert_string_equal(detail.field, cases[index].field);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode_body_empty_reads_as_empty_object),
+        cmocka_unit_test(test_decode_fields_unknown_names_that_cannot_be_echoed),
         cmocka_unit_test(test_decode_body_rejects_what_api_md_calls_invalid_json),
         cmocka_unit_test(test_decode_body_nesting_64_accepted_65_rejected),
         cmocka_unit_test(test_decode_body_not_an_object_is_invalid_request),
