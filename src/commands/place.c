@@ -90,6 +90,30 @@ static void place_build(const struct place_catalogue *catalogue, const struct fo
     FO_ASSERT(fo_order_check(out) == NULL);
 }
 
+/* Whether the supplier can take one more order now. If it can, nobody older is waiting:
+ * pending orders exist only while their supplier is full, because allocation runs at every
+ * placement and whenever an order ends, and capacity never changes. So a new order with
+ * room goes straight to the queue in one write (API.md: allocation happens at placement,
+ * oldest pending first), instead of an insert as pending and an update. */
+static enum fo_err place_supplier_has_room(struct fo_store *store, const char *supplier_id,
+                                           bool *out_room)
+{
+    FO_ASSERT(supplier_id != NULL);
+    FO_ASSERT(out_room != NULL);
+    struct fo_supplier supplier;
+    enum fo_err err = fo_store_supplier_get(store, supplier_id, &supplier);
+    int64_t in_flight_count = 0;
+    if (err == FO_OK) {
+        err = fo_store_supplier_in_flight(store, supplier_id, &in_flight_count);
+    }
+    if (err != FO_OK) {
+        return err;
+    }
+    FO_ASSERT(in_flight_count >= 0 && in_flight_count <= supplier.capacity);
+    *out_room = in_flight_count < supplier.capacity;
+    return FO_OK;
+}
+
 /* Write the new order, its hold and its `placed` event, then allocate its supplier. */
 static enum fo_err place_write(struct fo_store *store, int64_t now_unix_ms,
                                const struct fo_buyer *buyer, struct fo_order *order,
@@ -109,16 +133,28 @@ static enum fo_err place_write(struct fo_store *store, int64_t now_unix_ms,
     if (err != FO_OK) {
         return err;
     }
+    bool room = false;
+    err = place_supplier_has_room(store, order->supplier_id, &room);
+    if (err != FO_OK) {
+        return err;
+    }
+    /* The placed event records the order as it was paid for, pending; with room at the
+     * supplier it is allocated in the same write (events: placed, then allocated). */
+    struct fo_order placed = *order;
+    if (room) {
+        fo_order_allocate(order, now_unix_ms);
+    }
     err = fo_store_order_insert(store, order);
+    placed.seq = order->seq;
     if (err == FO_OK) {
         err = fo_write_journal(store, now_unix_ms, order->buyer_id, order->id, NULL, &journal, NULL,
                                detail);
     }
     if (err == FO_OK) {
-        err = fo_write_event(store, order, FO_EVENT_PLACED, FO_ACTOR_BUYER, NULL, now_unix_ms);
+        err = fo_write_event(store, &placed, FO_EVENT_PLACED, FO_ACTOR_BUYER, NULL, now_unix_ms);
     }
-    if (err == FO_OK) {
-        err = fo_cmd_allocate(store, now_unix_ms, order->supplier_id);
+    if (err == FO_OK && room) {
+        err = fo_write_event(store, order, FO_EVENT_ALLOCATED, FO_ACTOR_SYSTEM, NULL, now_unix_ms);
     }
     return err;
 }
@@ -161,10 +197,6 @@ enum fo_err fo_cmd_place(struct fo_store *store, int64_t now_unix_ms, const char
     struct fo_order order;
     place_build(&catalogue, &buyer, input, amount_minor, now_unix_ms, &order);
     err = place_write(store, now_unix_ms, &buyer, &order, detail);
-    if (err == FO_OK) {
-        /* Reload: allocation may have moved the new order to queued. */
-        err = fo_store_order_get(store, order.id, &order);
-    }
     if (err != FO_OK) {
         return err;
     }

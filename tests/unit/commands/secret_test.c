@@ -6,6 +6,7 @@
  * there would mean a broken generator, not bad luck). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "support/fo_test.h"
 
@@ -32,7 +33,7 @@ static void test_secret_new_id_shape_and_uniqueness(void **state)
         fo_secret_new_id("ord", ids[index]);
         assert_int_equal(strlen(ids[index]), 26);
         assert_memory_equal(ids[index], "ord_", 4);
-        for (size_t at = 4; at < 26; at++) {
+        for (size_t at = 12; at < 26; at++) { /* The random part (after 8 time chars). */
             char c = ids[index][at];
             assert_true(is_base62(c));
             size_t slot = c <= '9'   ? (size_t)(c - '0')
@@ -41,10 +42,11 @@ static void test_secret_new_id_shape_and_uniqueness(void **state)
             seen[slot]++;
         }
     }
-    /* 88000 characters: every one of the 62 appears, and none wildly often. */
+    /* 56000 random characters: every one of the 62 appears, and none wildly often
+     * (903 expected each). */
     for (size_t slot = 0; slot < 62; slot++) {
-        assert_true(seen[slot] > 1000);
-        assert_true(seen[slot] < 2000);
+        assert_true(seen[slot] > 700);
+        assert_true(seen[slot] < 1100);
     }
     qsort(ids, IDS, FO_ID_BYTES, compare_ids);
     for (size_t index = 1; index < IDS; index++) {
@@ -86,11 +88,39 @@ static void test_secret_token_shape_and_hash(void **state)
     }
 }
 
+/* Ids sort by creation time: the 8 characters after the prefix are the millisecond. */
+static void test_secret_new_id_sorts_by_time(void **state)
+{
+    (void)state;
+    char first[FO_ID_BYTES];
+    char second[FO_ID_BYTES];
+    fo_secret_new_id("ord", first);
+    struct timespec pause = {0, 3 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    fo_secret_new_id("ord", second);
+    assert_true(memcmp(first + 4, second + 4, 8) < 0);
+    assert_true(strcmp(first, second) < 0);
+    /* The time part decodes to now, within a second. */
+    uint64_t value = 0;
+    for (size_t at = 4; at < 12; at++) {
+        char c = second[at];
+        uint64_t digit = c <= '9'   ? (uint64_t)(c - '0')
+                         : c <= 'Z' ? 10 + (uint64_t)(c - 'A')
+                                    : 36 + (uint64_t)(c - 'a');
+        value = value * 62 + digit;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t now_ms = (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+    assert_true(value <= now_ms && now_ms - value < 1000);
+}
+
 int main(void)
 {
     fo_secret_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_secret_new_id_shape_and_uniqueness),
+        cmocka_unit_test(test_secret_new_id_sorts_by_time),
         cmocka_unit_test(test_secret_token_shape_and_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
