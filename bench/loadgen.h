@@ -113,12 +113,12 @@ struct lg_stats {
     struct fo_hist all;
     struct fo_hist writes;        /* POST requests. */
     struct fo_hist reads;         /* GET requests. */
-    uint64_t requests_count;      /* Answers in the measured window. */
+    uint64_t requests_count;      /* Answers (any status) in the window. */
     uint64_t answers_total;       /* Answers at any time (warm-up and drain too). */
     uint64_t workflows_count;     /* Workflows finished in the window. */
     uint64_t workflows_total;     /* Workflows finished at any time (for the bound). */
     uint64_t orders_placed_count; /* 201 answers to placements, at any time. */
-    uint64_t status_counts[LG_STATUS_CODES_COUNT]; /* Non-2xx answers in the window. */
+    uint64_t status_counts[LG_STATUS_CODES_COUNT]; /* Non-2xx answers, warm-up included. */
     uint64_t connects_count;                       /* Connections opened (keep-alive: one each). */
     uint64_t transport_errors_count;
     uint64_t timeouts_count;
