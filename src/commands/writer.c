@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/assert.h"
 #include "log.h"
@@ -27,6 +28,10 @@ struct fo_writer {
     size_t queued_count; /* 0..FO_WRITER_QUEUE_MAX. */
     bool stopping;
     struct fo_writer_stats stats;
+    /* The checkpointer: its own connection and thread (limits.h, FO_CHECKPOINT_PERIOD_MS). */
+    pthread_t checkpointer;
+    struct fo_store *checkpoint_store;
+    pthread_cond_t checkpoint_wake; /* Stopping was asked. */
 };
 
 /* Wait for work and take up to FO_WRITER_BATCH_MAX jobs, oldest first, as a NULL-ended
@@ -143,6 +148,69 @@ static void *writer_main(void *argument)
     return NULL;
 }
 
+/* Copy the write-ahead log into the database file every FO_CHECKPOINT_PERIOD_MS, off the
+ * writer's serial path (passive: it never blocks the writer), until stopping. */
+static void *checkpointer_main(void *arg)
+{
+    struct fo_writer *writer = arg;
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(writer->checkpoint_store != NULL);
+    pthread_mutex_lock(&writer->mutex);
+    while (!writer->stopping) {
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_nsec += FO_CHECKPOINT_PERIOD_MS * 1000000L;
+        deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+        deadline.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&writer->checkpoint_wake, &writer->mutex, &deadline);
+        if (writer->stopping) {
+            break;
+        }
+        pthread_mutex_unlock(&writer->mutex);
+        (void)fo_store_checkpoint(writer->checkpoint_store); /* Logs its own failure. */
+        pthread_mutex_lock(&writer->mutex);
+    }
+    pthread_mutex_unlock(&writer->mutex);
+    return NULL;
+}
+
+/* Stop and join the checkpointer (writer->stopping must be set), then close its connection
+ * after one last checkpoint, so a stopped server leaves a short log behind. */
+static void checkpointer_stop(struct fo_writer *writer)
+{
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(writer->stopping);
+    pthread_mutex_lock(&writer->mutex);
+    pthread_cond_signal(&writer->checkpoint_wake);
+    pthread_mutex_unlock(&writer->mutex);
+    int join_err = pthread_join(writer->checkpointer, NULL);
+    FO_ASSERT(join_err == 0);
+    (void)fo_store_checkpoint(writer->checkpoint_store);
+    fo_store_close(writer->checkpoint_store);
+    writer->checkpoint_store = NULL;
+    pthread_cond_destroy(&writer->checkpoint_wake);
+}
+
+/* Open the checkpointer's connection (after the writer's, which migrated) and start it. */
+static enum fo_err checkpointer_start(struct fo_writer *writer, const char *db_location)
+{
+    FO_ASSERT(writer != NULL);
+    FO_ASSERT(db_location != NULL);
+    enum fo_err err = fo_store_open(db_location, false, &writer->checkpoint_store);
+    if (err != FO_OK) {
+        return err;
+    }
+    int cond_err = pthread_cond_init(&writer->checkpoint_wake, NULL);
+    FO_ASSERT(cond_err == 0);
+    if (pthread_create(&writer->checkpointer, NULL, checkpointer_main, writer) != 0) {
+        pthread_cond_destroy(&writer->checkpoint_wake);
+        fo_store_close(writer->checkpoint_store);
+        writer->checkpoint_store = NULL;
+        return FO_ERR_INTERNAL;
+    }
+    return FO_OK;
+}
+
 enum fo_err fo_writer_start(const char *db_location, struct fo_clock *clock, struct fo_writer **out)
 {
     FO_ASSERT(db_location != NULL);
@@ -161,8 +229,18 @@ enum fo_err fo_writer_start(const char *db_location, struct fo_clock *clock, str
     FO_ASSERT(cond_err == 0);
     writer->store = store;
     writer->clock = clock;
+    if (checkpointer_start(writer, db_location) != FO_OK) {
+        fo_log(FO_LOG_ERROR, "writer_start", "error=\"cannot start the checkpointer\"");
+        pthread_cond_destroy(&writer->wake);
+        pthread_mutex_destroy(&writer->mutex);
+        fo_store_close(store);
+        free(writer);
+        return FO_ERR_INTERNAL;
+    }
     if (pthread_create(&writer->thread, NULL, writer_main, writer) != 0) {
         fo_log(FO_LOG_ERROR, "writer_start", "error=\"cannot start the writer thread\"");
+        writer->stopping = true;
+        checkpointer_stop(writer);
         pthread_cond_destroy(&writer->wake);
         pthread_mutex_destroy(&writer->mutex);
         fo_store_close(store);
@@ -270,6 +348,7 @@ void fo_writer_stop(struct fo_writer *writer)
     pthread_mutex_unlock(&writer->mutex);
     int join_err = pthread_join(writer->thread, NULL);
     FO_ASSERT(join_err == 0);
+    checkpointer_stop(writer);
     FO_ASSERT(writer->head == NULL);
     FO_ASSERT(writer->queued_count == 0);
     fo_store_close(writer->store);

@@ -51,6 +51,11 @@ enum fo_err fo_store_open(const char *location, bool migrate, struct fo_store **
 void fo_store_close(struct fo_store *store);
 /* The schema version after migrations (the highest applied NNNN of schema/NNNN_*.sql). */
 int64_t fo_store_schema_version(struct fo_store *store);
+/* Copy what the write-ahead log holds into the database file without waiting for readers
+ * or the writer (SQLite: a PASSIVE checkpoint), on a connection of its own. The migrating
+ * (writer's) connection checkpoints by itself only past FO_WAL_AUTOCHECKPOINT_PAGES.
+ * FO_OK also when another checkpoint was running (try again later). */
+enum fo_err fo_store_checkpoint(struct fo_store *store);
 
 /* --- Transactions ---------------------------------------------------------------------- */
 

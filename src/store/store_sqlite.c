@@ -227,6 +227,13 @@ static enum fo_err open_connection(struct fo_store *store, const char *location,
     if (err == FO_OK && migrate) {
         err = migrate_all(store, &highest);
     }
+    if (err == FO_OK && migrate) {
+        /* The writer's commits leave checkpoints to the checkpointer thread (limits.h). */
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA wal_autocheckpoint=%d",
+                 FO_WAL_AUTOCHECKPOINT_PAGES);
+        err = exec_plain(store, pragma, "wal_autocheckpoint");
+    }
     if (err == FO_OK) {
         err = read_user_version(store, &store->schema_version);
     }
@@ -284,4 +291,26 @@ int64_t fo_store_schema_version(struct fo_store *store)
     FO_ASSERT(store != NULL);
     FO_ASSERT(store->schema_version >= 0);
     return store->schema_version;
+}
+
+enum fo_err fo_store_checkpoint(struct fo_store *store)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(store->db != NULL);
+    int log_frames = 0;
+    int copied_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                       &copied_frames);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        return FO_OK; /* Another checkpoint holds the lock: the next round catches up. */
+    }
+    if (rc != SQLITE_OK) {
+        fo_log(FO_LOG_ERROR, "store.error",
+               "op=checkpoint sqlite=%s detail=\"%s\" action=\"the write-ahead log keeps "
+               "growing until this succeeds; check free space and permissions\"",
+               sqlite3_errstr(rc), sqlite3_errmsg(store->db));
+        return FO_ERR_UNAVAILABLE;
+    }
+    FO_ASSERT(copied_frames <= log_frames || log_frames < 0);
+    return FO_OK;
 }

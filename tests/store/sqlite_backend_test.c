@@ -62,7 +62,53 @@ static void test_connection_settings(void **state)
     assert_int_equal(strtol(text, NULL, 10), FO_DB_BUSY_TIMEOUT_MS);
     query_text(db, "PRAGMA temp_store", text, sizeof text);
     assert_string_equal(text, "2"); /* MEMORY */
+    query_text(db, "PRAGMA wal_autocheckpoint", text, sizeof text);
+    assert_int_equal(strtol(text, NULL, 10), FO_WAL_AUTOCHECKPOINT_PAGES);
     assert_int_equal(sqlite3_get_autocommit(db), 1);
+}
+
+/* Copy a file byte for byte (the database without its -wal). */
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    FILE *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t bytes = 0;
+    while ((bytes = fread(buf, 1, sizeof buf, in)) > 0) {
+        assert_int_equal(fwrite(buf, 1, bytes, out), bytes);
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+/* The checkpointer's passive checkpoint, on a connection of its own, copies the log into
+ * the database file: a copy of that file alone (no -wal beside it) holds the rows. */
+static void test_checkpoint_copies_the_log(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    assert_int_equal(fo_store_batch_begin(fixture->store), FO_OK);
+    for (int64_t index = 0; index < 50; index++) {
+        char key[32];
+        snprintf(key, sizeof key, "k%lld", (long long)index);
+        assert_int_equal(fo_store_setting_put(fixture->store, key, index), FO_OK);
+    }
+    assert_int_equal(fo_store_batch_commit(fixture->store), FO_OK);
+    struct fo_store *checkpointer = NULL;
+    assert_int_equal(fo_store_open(fixture->location, false, &checkpointer), FO_OK);
+    assert_int_equal(fo_store_checkpoint(checkpointer), FO_OK);
+    fo_store_close(checkpointer);
+
+    char copy[600];
+    snprintf(copy, sizeof copy, "%s.copy", fixture->location);
+    copy_file(fixture->location, copy);
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open_v2(copy, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char text[64];
+    query_text(raw, "SELECT COUNT(*) FROM settings WHERE name LIKE 'k%'", text, sizeof text);
+    assert_string_equal(text, "50");
+    sqlite3_close(raw);
 }
 
 static void test_statements_are_prepared_once_and_lazily(void **state)
@@ -332,6 +378,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_connection_settings),
+        FIXTURE_TEST(test_checkpoint_copies_the_log),
         FIXTURE_TEST(test_statements_are_prepared_once_and_lazily),
         FIXTURE_TEST(test_locked_database_is_unavailable),
         FIXTURE_TEST(test_open_a_file_that_is_not_a_database_is_unavailable),
