@@ -58,7 +58,9 @@ static const json_t *report_baseline_near(const struct report *report, size_t in
     size_t count = json_array_size(report->runs);
     for (size_t other = index + (size_t)step; other < count; other += (size_t)step) {
         const json_t *candidate = json_array_get(report->runs, other);
-        if (report_is_baseline_for(candidate, run)) {
+        /* A baseline run without answers (its server had gone) is no measure. */
+        if (report_is_baseline_for(candidate, run) &&
+            report_number(candidate, "requests_per_s", NULL) > 0) {
             return candidate;
         }
     }

@@ -14,7 +14,7 @@
 # 4. build/bench/report prints the table and the targets and writes build/bench.json and
 #    build/bench/results.md (pasted into BENCH.md).
 #
-# Environment: BENCH_QUICK=1 for a short run (2 s windows, 1k/5k/20k orders);
+# Environment: BENCH_QUICK=1 for a short run (2 s windows, 5k/50k/200k orders);
 # BENCH_DURATION_S and BENCH_SIZES override the window and the sizes. Loopback only; every
 # wait is bounded; every process started here is stopped on exit.
 set -euo pipefail
@@ -28,7 +28,7 @@ server_bin=build/fairorder
 
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
   duration_s=${BENCH_DURATION_S:-2}
-  read -r -a sizes <<< "${BENCH_SIZES:-1000 5000 20000}"
+  read -r -a sizes <<< "${BENCH_SIZES:-5000 50000 200000}"
   command_line="BENCH_QUICK=1 make bench"
 else
   duration_s=${BENCH_DURATION_S:-5}
@@ -113,12 +113,18 @@ alive() {
   [[ -n $state && $state != Z ]]
 }
 
-stop_server() {
-  local attempt kept=() pid
+# Drop a process from those the exit trap stops (it was stopped, or is gone).
+forget_pid() {
+  local kept=() pid
   for pid in "${pids[@]}"; do
     [[ $pid == "$1" ]] || kept+=("$pid")
   done
   pids=("${kept[@]}")
+}
+
+stop_server() {
+  local attempt
+  forget_pid "$1"
   kill -TERM "$1" 2>/dev/null || true
   for attempt in $(seq 1 100); do
     if ! alive "$1"; then
@@ -179,6 +185,30 @@ measure() {
     "$(grep -o '"latency_us":{[^}]*' <<< "$line" | grep -o '"p99":[0-9.]*' | cut -d: -f2)")"
 }
 
+# measure_baseline GROUP CONNECTIONS: a baseline run; the baseline server is started again
+# first if it has gone (on a shared machine a neighbour's cleanup may take it), since a
+# ratio to a dead server would be meaningless.
+measure_baseline() {
+  if ! alive "$base_pid"; then
+    log "the baseline server (pid $base_pid) has gone; starting it again"
+    forget_pid "$base_pid"
+    start_server baseline "$out/baseline" --listen 127.0.0.1:0
+    base_port=$server_port base_pid=$server_pid
+  fi
+  measure "$1" baseline "$base_port" baseline "$2" none "$base_pid"
+}
+
+# measure_server GROUP SCENARIO CONNECTIONS ACCOUNTS: a run of the real server, which must be
+# alive: if it died, that is the finding, and its log says why.
+measure_server() {
+  if ! alive "$pid"; then
+    log "the server (pid $pid) has died; the end of its log:"
+    tail -20 "$out/$server_name.log" >&2
+    exit 1
+  fi
+  measure "$1" server "$port" "$2" "$3" "$4" "$pid"
+}
+
 # setup_accounts PORT FILE COUNT: a policy, and COUNT buyers, suppliers and services.
 setup_accounts() {
   "$loadgen" --port "$1" --scenario setup --accounts "$2" --accounts-count "$3" \
@@ -219,19 +249,19 @@ base_port=$server_port base_pid=$server_pid
 db=$db_dir/scenarios.db
 start_server server env FAIRORDER_ADMIN_TOKEN="$admin_token" "$server_bin" serve --db "$db" \
   --listen 127.0.0.1:0
-port=$server_port pid=$server_pid orders=0
+port=$server_port pid=$server_pid orders=0 server_name=server
 setup_accounts "$port" "$out/accounts.txt" 256
 # Baseline runs bracket the server's: each ratio is to the mean of the two around it.
 for scenario in cancel lifecycle read mixed; do
-  measure scenarios baseline "$base_port" baseline 64 none "$base_pid"
-  measure scenarios server "$port" "$scenario" 64 "$out/accounts.txt" "$pid"
+  measure_baseline scenarios 64
+  measure_server scenarios "$scenario" 64 "$out/accounts.txt"
 done
-measure scenarios baseline "$base_port" baseline 64 none "$base_pid"
+measure_baseline scenarios 64
 for connections in "${connection_counts[@]}"; do
-  measure connections baseline "$base_port" baseline "$connections" none "$base_pid"
-  measure connections server "$port" cancel "$connections" "$out/accounts.txt" "$pid"
-  measure connections server "$port" read "$connections" "$out/accounts.txt" "$pid"
-  measure connections baseline "$base_port" baseline "$connections" none "$base_pid"
+  measure_baseline connections "$connections"
+  measure_server connections cancel "$connections" "$out/accounts.txt"
+  measure_server connections read "$connections" "$out/accounts.txt"
+  measure_baseline connections "$connections"
 done
 stop_server "$pid"
 
@@ -240,7 +270,7 @@ stop_server "$pid"
 db=$db_dir/growth.db
 start_server growth env FAIRORDER_ADMIN_TOKEN="$admin_token" "$server_bin" serve --db "$db" \
   --listen 127.0.0.1:0
-port=$server_port pid=$server_pid orders=0
+port=$server_port pid=$server_pid orders=0 server_name=growth
 # Many preload buyers, taken in turn: a buyer's cancellations in the last 24 hours are
 # counted at each cancel, and that count should not grow with the size of the database.
 setup_accounts "$port" "$out/preload-accounts.txt" 1024
@@ -248,10 +278,10 @@ for size in "${sizes[@]}"; do
   preload "$port" "$out/preload-accounts.txt" "$size"
   setup_accounts "$port" "$out/accounts-$size.txt" 64
   reset_peak "$pid"
-  measure growth baseline "$base_port" baseline 64 none "$base_pid"
-  measure growth server "$port" read 64 "$out/accounts-$size.txt" "$pid"
-  measure growth server "$port" cancel 64 "$out/accounts-$size.txt" "$pid"
-  measure growth baseline "$base_port" baseline 64 none "$base_pid"
+  measure_baseline growth 64
+  measure_server growth read 64 "$out/accounts-$size.txt"
+  measure_server growth cancel 64 "$out/accounts-$size.txt"
+  measure_baseline growth 64
 done
 stop_server "$pid"
 
