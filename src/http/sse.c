@@ -27,9 +27,9 @@ struct fo_sse_stream {
     struct MHD_Connection *connection;
     char order_id[FO_ID_BYTES];
     int64_t last_seq;
-    bool suspended;  /* Guarded by the hub's mutex. */
-    bool ending;     /* The terminal event was queued, or the server stops. */
-    bool registered; /* In hub->streams. */
+    bool suspended;      /* Guarded by the hub's mutex. */
+    _Atomic bool ending; /* The terminal event was queued, or the server stops. */
+    bool registered;     /* In hub->streams. */
     int64_t last_sent_ms;
     struct fo_json_out pending; /* Bytes not yet handed to libmicrohttpd. */
     size_t pending_offset;
@@ -136,12 +136,17 @@ static ssize_t stream_read(void *cls, uint64_t position, char *buf, size_t max)
     if (stream->pending.length > 0) {
         return (ssize_t)stream_drain(stream, buf, max);
     }
-    /* Nothing to send: sleep until the ticker wakes us (never busy-wait). */
+    /* Nothing to send: sleep until the ticker wakes us (never busy-wait). `ending` is read
+     * again under the hub's lock: a stop that asked every stream to end between the check
+     * above and here must not find this one suspended afterwards. */
     pthread_mutex_lock(&stream->hub->mutex);
-    stream->suspended = true;
-    MHD_suspend_connection(stream->connection);
+    bool ending = stream->ending;
+    if (!ending) {
+        stream->suspended = true;
+        MHD_suspend_connection(stream->connection);
+    }
     pthread_mutex_unlock(&stream->hub->mutex);
-    return 0;
+    return ending ? MHD_CONTENT_READER_END_OF_STREAM : 0;
 }
 
 static void stream_free(void *cls)
