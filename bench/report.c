@@ -387,7 +387,8 @@ static void report_print_header(const struct report *report, FILE *out)
     fprintf(out,
             "- date: %s (commit %s)\n- machine: %.0f cores (%s), %.1f GiB memory, Linux %s\n"
             "- command: `%s` (windows of %.0f s after %.0f s of warm-up; %.0f s in all)\n"
-            "- disk: 4 KiB append + fdatasync p50 %.0f us, p99 %.0f us; + fsync p50 %.0f us\n\n",
+            "- disk: 4 KiB append + fdatasync p50 %.0f us, p99 %.0f us; + fsync p50 %.0f us\n"
+            "- afterwards, `fairorder verify`: %s\n\n",
             report_text(report->meta, "date"), report_text(report->meta, "commit"),
             report_number(machine, "cores", NULL), report_text(machine, "cpu"),
             report_number(machine, "memory_kb", NULL) / 1048576, report_text(machine, "kernel"),
@@ -395,7 +396,8 @@ static void report_print_header(const struct report *report, FILE *out)
             report_number(report->meta, "warmup_s", NULL),
             report_number(report->meta, "elapsed_s", NULL),
             report_number(fsync, "fdatasync_us", "p50"),
-            report_number(fsync, "fdatasync_us", "p99"), report_number(fsync, "fsync_us", "p50"));
+            report_number(fsync, "fdatasync_us", "p99"), report_number(fsync, "fsync_us", "p50"),
+            report_text(report->meta, "verify"));
 }
 
 static bool report_write(const struct report *report, const char *json_path,

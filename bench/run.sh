@@ -11,7 +11,8 @@
 #    cancel, by 1024 buyers of its own in turn) to each size; at each size fresh accounts
 #    measure read and cancel, and the server's peak RSS during them is read from /proc
 #    (VmHWM, reset first).
-# 4. build/bench/report prints the table and the targets and writes build/bench.json and
+# 4. `fairorder verify` checks both databases offline: the load kept every invariant.
+# 5. build/bench/report prints the table and the targets and writes build/bench.json and
 #    build/bench/results.md (pasted into BENCH.md).
 #
 # Environment: BENCH_QUICK=1 for a short run (2 s windows, 5k/50k/200k orders);
@@ -285,6 +286,15 @@ for size in "${sizes[@]}"; do
 done
 stop_server "$pid"
 
+# The load must have kept every invariant: verify both databases offline (bounded).
+verified=""
+for db in "$db_dir/scenarios.db" "$db_dir/growth.db"; do
+  line=$(timeout 600 "$server_bin" verify --db "$db" 2>&1 | tail -1) \
+    || { log "verify of $db failed: $line"; exit 1; }
+  log "verify $db: $line"
+  verified+="${verified:+; }$(basename "$db"): $line"
+done
+
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo | tr -d '"\\')
 cat > "$out/meta.json" <<META
 {"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "command": "$command_line",
@@ -292,6 +302,7 @@ cat > "$out/meta.json" <<META
  "machine": {"cores": $(nproc), "memory_kb": $(awk '/^MemTotal/ { print $2 }' /proc/meminfo),
              "cpu": "$cpu", "kernel": "$(uname -r)"},
  "duration_s": $duration_s, "warmup_s": $warmup_s, "elapsed_s": $SECONDS,
+ "verify": "$(tr -d '"\\' <<< "$verified")",
  "fsync": $fsync_json}
 META
 "$out/report" "$runs" "$out/meta.json" build/bench.json "$out/results.md"
