@@ -324,22 +324,6 @@ static int admin_supplier_add(struct fo_cli *cli)
 
 /* --- Orders and the ledger ------------------------------------------------------------- */
 
-static void print_orders(const struct fo_cli *cli, const json_t *answer)
-{
-    FO_ASSERT(answer != NULL);
-    json_t *orders = json_object_get(answer, "data");
-    size_t index;
-    json_t *order;
-    json_array_foreach(orders, index, order)
-    {
-        fo_cli_print_order_line(cli, order);
-    }
-    if (json_array_size(orders) == 0) {
-        printf("%s\n", fo_cli_word(cli, "No orders.", "没有订单。"));
-    }
-    fo_cli_print_next_cursor(cli, answer);
-}
-
 static int admin_orders(struct fo_cli *cli)
 {
     FO_ASSERT(cli != NULL);
@@ -348,7 +332,7 @@ static int admin_orders(struct fo_cli *cli)
     if (!fo_cli_list_path(cli, "/v1/admin/orders", path, sizeof path)) {
         return FO_CLI_EXIT_USAGE;
     }
-    return send_and_print(cli, "GET", path, NULL, false, print_orders);
+    return send_and_print(cli, "GET", path, NULL, false, fo_cli_print_orders);
 }
 
 static int admin_order_show(struct fo_cli *cli)

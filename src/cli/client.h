@@ -137,5 +137,7 @@ void fo_cli_print_service(const struct fo_cli *cli, const json_t *service);
 void fo_cli_print_order_line(const struct fo_cli *cli, const json_t *order);
 /* "More: --cursor C" under a list whose answer has a next_cursor. */
 void fo_cli_print_next_cursor(const struct fo_cli *cli, const json_t *answer);
+/* A page of orders, one line each (or "No orders."), then the next cursor. */
+void fo_cli_print_orders(const struct fo_cli *cli, const json_t *answer);
 
 #endif

@@ -238,3 +238,20 @@ void fo_cli_print_next_cursor(const struct fo_cli *cli, const json_t *answer)
                cursor);
     }
 }
+
+void fo_cli_print_orders(const struct fo_cli *cli, const json_t *answer)
+{
+    FO_ASSERT(cli != NULL);
+    FO_ASSERT(answer != NULL);
+    json_t *orders = json_object_get(answer, "data");
+    size_t index;
+    json_t *order;
+    json_array_foreach(orders, index, order)
+    {
+        fo_cli_print_order_line(cli, order);
+    }
+    if (json_array_size(orders) == 0) {
+        printf("%s\n", fo_cli_word(cli, "No orders.", "没有订单。"));
+    }
+    fo_cli_print_next_cursor(cli, answer);
+}

@@ -171,17 +171,7 @@ static int order_list(struct fo_cli *cli)
     json_t *answer = NULL;
     int code = fo_cli_call(cli, "GET", path, NULL, false, &answer);
     if (code == FO_CLI_EXIT_OK && !cli->json) {
-        json_t *orders = json_object_get(answer, "data");
-        size_t index;
-        json_t *order;
-        json_array_foreach(orders, index, order)
-        {
-            fo_cli_print_order_line(cli, order);
-        }
-        if (json_array_size(orders) == 0) {
-            printf("%s\n", fo_cli_word(cli, "No orders.", "没有订单。"));
-        }
-        fo_cli_print_next_cursor(cli, answer);
+        fo_cli_print_orders(cli, answer);
     }
     json_decref(answer);
     return code;
