@@ -104,6 +104,17 @@ class Robustness(ApiTest):
         self.assertEqual(body["error"]["code"], "headers_too_large")
         self.healthy()
 
+    def test_head_answers_like_get_without_a_body(self):
+        world = self.srv.world()
+        for path, token in (("/", None), ("/healthz", None), ("/v1/wallet", world.token)):
+            get = self.srv.request("GET", path, token=token)
+            head = self.srv.request("HEAD", path, token=token)
+            self.assertEqual((head.status, get.status), (200, 200), path)
+            self.assertEqual(head.raw, b"", path)
+            self.assertNotEqual(get.raw, b"", path)
+            self.assertEqual(head.headers.get("content-type"), get.headers.get("content-type"))
+        self.healthy()
+
     def test_pipelined_requests_are_answered_in_order(self):
         world = self.srv.world()
         data = (b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"

@@ -37,6 +37,21 @@ class Catalogue(ApiTest):
         for item in zh.json["data"]:
             self.assertTrue(has_cjk(item["policy"]["summary"]), item["policy"]["summary"])
 
+    def test_buyers_do_not_see_suppliers_admins_see_everything(self):
+        # Which supplier fulfils a service is the operator's business (README, "Beyond the
+        # contract"); admins also see inactive services and the active flag.
+        world = self.srv.world()
+        path = "/v1/admin/services/%s" % world.service["id"]
+        self.assertStatus(self.srv.admin("PATCH", path, {"active": False}), 200)
+        other = self.srv.world()
+        for svc in self.srv.list_all("/v1/services", other.token):
+            self.assertNotIn("supplier_id", svc)
+            self.assertNotIn("active", svc)
+        listed = {s["id"]: s for s in self.srv.list_all("/v1/services", self.srv.admin_token)}
+        self.assertEqual(listed[world.service["id"]]["active"], False)
+        self.assertEqual(listed[world.service["id"]]["supplier_id"], world.supplier["id"])
+        self.assertEqual(listed[other.service["id"]]["active"], True)
+
     def test_inactive_services_are_not_listed(self):
         world = self.srv.world()
         path = "/v1/admin/services/%s" % world.service["id"]

@@ -205,6 +205,22 @@ class Demo(ApiTest):
         self.assertIn("gone", text)
         server.assert_ledger_ok()
 
+    def test_demo_saves_the_admin_token_and_shows_it_again(self):
+        server = Server(name="demo-admin", admin_env=False)
+        self.addCleanup(server.stop)
+        server.args = ["--demo"]
+        server.start()
+        path = server.db_path + ".admin-token"
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path) as saved:
+            token = saved.read().strip()
+        self.assertIn("admin token: %s (saved in %s)" % (token, path), server.log_text())
+        resp = server.request("GET", "/v1/admin/ledger/verify", token=token)
+        self.assertEqual((resp.status, resp.json["ok"]), (200, True))
+        server.stop()
+        server.restart()
+        self.assertIn("admin token: %s (saved in %s)" % (token, path), server.log_text())
+
     def test_demo_leaves_a_database_with_buyers_alone(self):
         server = Server(name="demo-not-empty")
         self.addCleanup(server.stop)
