@@ -16,6 +16,7 @@
 
 #include "core/assert.h"
 #include "log.h"
+#include "thread.h"
 
 struct fo_writer {
     pthread_mutex_t mutex;
@@ -134,6 +135,7 @@ static void writer_run_batch(struct fo_writer *writer, struct fo_job *batch, siz
 static void *writer_main(void *argument)
 {
     struct fo_writer *writer = argument;
+    fo_thread_name("fo-writer");
     FO_ASSERT(writer != NULL);
     FO_ASSERT(writer->store != NULL);
     /* Ends when stopping was asked and the queue is drained. */
@@ -153,6 +155,7 @@ static void *writer_main(void *argument)
 static void *checkpointer_main(void *arg)
 {
     struct fo_writer *writer = arg;
+    fo_thread_name("fo-checkpoint");
     FO_ASSERT(writer != NULL);
     FO_ASSERT(writer->checkpoint_store != NULL);
     pthread_mutex_lock(&writer->mutex);

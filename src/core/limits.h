@@ -173,6 +173,11 @@ _Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_
  * safety net, at FO_WAL_AUTOCHECKPOINT_PAGES pages (64 MiB of 4 KiB pages). */
 #define FO_CHECKPOINT_PERIOD_MS     200
 #define FO_WAL_AUTOCHECKPOINT_PAGES 16384
+/* The write-ahead log's appends gathered per commit (store/store_sqlite_vfs.c): one
+ * write(2) per this many bytes instead of two per page; allocated by the writer only.
+ * SQLite's unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length with
+ * 0x1ffff), so more would be a short write, which it reports as a full disk. */
+#define FO_WAL_WRITE_BUFFER_BYTES (64U * 1024U)
 /* Read connections to the embedded database. */
 #define FO_READERS_MAX 8
 /* Live event streams per server; past it 503 unavailable (issue: live orders). */

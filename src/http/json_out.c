@@ -158,6 +158,10 @@ void fo_json_string_n(struct fo_json_out *out, const char *value, size_t bytes)
     size_t index = 0;
     while (index < bytes) {
         unsigned char c = text[index];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            index++; /* Plain ASCII, most of every answer: no decoding needed. */
+            continue;
+        }
         size_t length = c >= 0x20 && c != '"' && c != '\\'
                             ? utf8_sequence_bytes(text + index, bytes - index)
                             : 0;
@@ -190,13 +194,22 @@ void fo_json_string(struct fo_json_out *out, const char *value)
     fo_json_string_n(out, value, strlen(value));
 }
 
+/* Decimal digits without snprintf (answers carry many numbers; printf is the slow path). */
 void fo_json_int(struct fo_json_out *out, int64_t value)
 {
     char digits[24];
-    int written = snprintf(digits, sizeof digits, "%" PRId64, value);
-    FO_ASSERT(written > 0);
+    size_t start = sizeof digits;
+    /* Magnitude in unsigned arithmetic, so INT64_MIN has one too. */
+    uint64_t rest = value < 0 ? 0U - (uint64_t)value : (uint64_t)value;
+    do {
+        digits[--start] = (char)('0' + (int)(rest % 10U));
+        rest /= 10U;
+    } while (rest != 0U);
+    if (value < 0) {
+        digits[--start] = '-';
+    }
     value_prefix(out);
-    append(out, digits, (size_t)written);
+    append(out, digits + start, sizeof digits - start);
 }
 
 void fo_json_bool(struct fo_json_out *out, bool value)

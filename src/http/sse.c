@@ -17,6 +17,7 @@
 #include "core/assert.h"
 #include "http/sse.h"
 #include "log.h"
+#include "thread.h"
 
 #define FO_SSE_TICK_MS         200
 #define FO_SSE_HEARTBEAT_MS    15000
@@ -190,6 +191,7 @@ static bool heartbeat_due_locked(const struct fo_sse_hub *hub, int64_t now_ms)
 static void *hub_ticker(void *arg)
 {
     struct fo_sse_hub *hub = arg;
+    fo_thread_name("fo-sse-ticker");
     pthread_mutex_lock(&hub->mutex);
     while (!hub->stopping) {
         struct timespec deadline;

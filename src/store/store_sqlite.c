@@ -108,6 +108,12 @@ static enum fo_err configure(struct fo_store *store)
                "unsupported");
         return FO_ERR_INTERNAL;
     }
+    /* store_sqlite_vfs.c publishes the log's frames at each commit's sync: FULL or bust. */
+    char synchronous[8];
+    if (err == FO_OK) {
+        err = pragma_text(store, "PRAGMA synchronous", synchronous, sizeof synchronous);
+    }
+    FO_ASSERT(err != FO_OK || strcmp(synchronous, "2") == 0);
     return err;
 }
 
@@ -211,11 +217,13 @@ static enum fo_err migrate_all(struct fo_store *store, int64_t *out_highest)
 /* Process-wide SQLite settings, made once before SQLite initialises. Memory statistics
  * off: with them on, every sqlite3_malloc and sqlite3_free takes a global mutex to keep
  * counters nobody reads here (measured: about 150 allocations per write command). If
- * something initialised SQLite first, sqlite3_config refuses and the default stays. */
+ * something initialised SQLite first, sqlite3_config refuses and the default stays. Then
+ * the VFS every connection opens with (store_sqlite_vfs.c). */
 static void sqlite_configure_once(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     (void)sqlite3_initialize();
+    fo_sqlite_vfs_register();
 }
 
 static enum fo_err open_connection(struct fo_store *store, const char *location, bool migrate)
@@ -223,7 +231,7 @@ static enum fo_err open_connection(struct fo_store *store, const char *location,
     static pthread_once_t configured = PTHREAD_ONCE_INIT;
     (void)pthread_once(&configured, sqlite_configure_once);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (migrate ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(location, &store->db, flags, NULL);
+    int rc = sqlite3_open_v2(location, &store->db, flags, FO_SQLITE_VFS_NAME);
     if (rc != SQLITE_OK) {
         fo_log(FO_LOG_ERROR, "store.error",
                "op=open sqlite=%s location=\"%s\" detail=\"%s\" action=\"check that the "

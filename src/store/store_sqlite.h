@@ -88,6 +88,12 @@ enum fo_sql_statement {
 /* The SQL text of a statement (store_sqlite_sql.c). */
 const char *fo_sql_text(enum fo_sql_statement statement);
 
+/* The VFS of every store connection: the default one, with the write-ahead log's appends
+ * written once per commit (store_sqlite_vfs.c). */
+#define FO_SQLITE_VFS_NAME "fairorder"
+/* Register it (once, after sqlite3_initialize; store_sqlite.c does). */
+void fo_sqlite_vfs_register(void);
+
 struct fo_store {
     sqlite3 *db;
     sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT]; /* NULL until first use. */

@@ -11,6 +11,7 @@
 #include "commands/commands.h"
 #include "core/assert.h"
 #include "log.h"
+#include "thread.h"
 #include "supplier/supplier.h"
 
 #define FO_REAPER_EXPIRE_BATCH    1000
@@ -51,6 +52,7 @@ static void reaper_job_run(struct fo_job *job, struct fo_store *store, int64_t n
 static void *reaper_main(void *arg)
 {
     struct fo_reaper *reaper = arg;
+    fo_thread_name("fo-reaper");
     pthread_mutex_lock(&reaper->mutex);
     while (!reaper->stopping) {
         struct timespec deadline;

@@ -29,6 +29,7 @@
 #include "commands/commands.h"
 #include "core/assert.h"
 #include "log.h"
+#include "thread.h"
 #include "supplier/supplier.h"
 
 struct fo_simulator {
@@ -360,6 +361,7 @@ static void simulator_run_tick(struct fo_simulator *simulator)
 static void *simulator_main(void *argument)
 {
     struct fo_simulator *simulator = argument;
+    fo_thread_name("fo-simulator");
     FO_ASSERT(simulator != NULL);
     pthread_mutex_lock(&simulator->mutex);
     /* Ends when stopping is asked; each pass waits one period, then ticks. */

@@ -82,6 +82,25 @@ static void test_fo_json_commas_and_nesting(void **state)
     free(text);
 }
 
+static void test_fo_json_int_prints_every_magnitude(void **state)
+{
+    (void)state;
+    static const int64_t values[] = {0, 1, -1, 9, 10, -10, 1000000000000000, INT64_MAX, INT64_MIN};
+    static const char *const expected = "[0,1,-1,9,10,-10,1000000000000000,"
+                                        "9223372036854775807,-9223372036854775808]";
+    struct fo_json_out out;
+    fo_json_out_init(&out);
+    fo_json_array_begin(&out);
+    for (size_t index = 0; index < sizeof values / sizeof values[0]; index++) {
+        fo_json_int(&out, values[index]);
+    }
+    fo_json_array_end(&out);
+    size_t length = 0;
+    char *text = fo_json_out_take(&out, &length);
+    assert_string_equal(text, expected);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -89,6 +108,7 @@ int main(void)
         cmocka_unit_test(test_fo_json_string_n_keeps_valid_utf8),
         cmocka_unit_test(test_fo_json_string_n_replaces_malformed_utf8),
         cmocka_unit_test(test_fo_json_commas_and_nesting),
+        cmocka_unit_test(test_fo_json_int_prints_every_magnitude),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
