@@ -59,12 +59,7 @@ enum fo_err fo_cmd_allocate(struct fo_store *store, int64_t now_unix_ms, const c
     if (err != FO_OK) {
         return err;
     }
-    int64_t in_flight_count = 0;
-    err = fo_store_supplier_in_flight(store, supplier_id, &in_flight_count);
-    if (err != FO_OK) {
-        return err;
-    }
-    FO_ASSERT(in_flight_count >= 0);
+    int64_t in_flight_count = supplier.in_flight_count;
     FO_ASSERT(supplier.capacity <= FO_ALLOCATE_BATCH_MAX);
     /* Each pass moves at least one order or stops, so capacity passes always suffice. */
     for (int64_t pass = 0; pass < supplier.capacity && in_flight_count < supplier.capacity;

@@ -102,15 +102,11 @@ static enum fo_err place_supplier_has_room(struct fo_store *store, const char *s
     FO_ASSERT(out_room != NULL);
     struct fo_supplier supplier;
     enum fo_err err = fo_store_supplier_get(store, supplier_id, &supplier);
-    int64_t in_flight_count = 0;
-    if (err == FO_OK) {
-        err = fo_store_supplier_in_flight(store, supplier_id, &in_flight_count);
-    }
     if (err != FO_OK) {
         return err;
     }
-    FO_ASSERT(in_flight_count >= 0 && in_flight_count <= supplier.capacity);
-    *out_room = in_flight_count < supplier.capacity;
+    FO_ASSERT(supplier.in_flight_count <= supplier.capacity);
+    *out_room = supplier.in_flight_count < supplier.capacity;
     return FO_OK;
 }
 
@@ -147,8 +143,8 @@ static enum fo_err place_write(struct fo_store *store, int64_t now_unix_ms,
     err = fo_store_order_insert(store, order);
     placed.seq = order->seq;
     if (err == FO_OK) {
-        err = fo_write_journal(store, now_unix_ms, order->buyer_id, order->id, NULL, &journal, NULL,
-                               detail);
+        err =
+            fo_write_journal_of(store, now_unix_ms, buyer, order->id, NULL, &journal, NULL, detail);
     }
     if (err == FO_OK) {
         err = fo_write_event(store, &placed, FO_EVENT_PLACED, FO_ACTOR_BUYER, NULL, now_unix_ms);

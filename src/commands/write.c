@@ -59,6 +59,7 @@ enum fo_err fo_write_event(struct fo_store *store, const struct fo_order *order,
     struct fo_event event;
     memset(&event, 0, sizeof event);
     fo_write_copy(event.order_id, sizeof event.order_id, order->id);
+    event.order_seq = order->seq; /* Set once the order is stored: no lookup by id. */
     event.at_unix_ms = now_unix_ms;
     event.type = type;
     event.state = order->state;
@@ -77,17 +78,30 @@ enum fo_err fo_write_journal(struct fo_store *store, int64_t now_unix_ms, const 
     FO_ASSERT(buyer_id != NULL);
     FO_ASSERT(journal != NULL);
     FO_ASSERT(detail != NULL);
-    FO_ASSERT(fo_journal_check(journal) == NULL);
-
     struct fo_buyer buyer;
     enum fo_err err = fo_store_buyer_get(store, buyer_id, &buyer);
     if (err != FO_OK) {
         return err;
     }
+    return fo_write_journal_of(store, now_unix_ms, &buyer, order_id, reference, journal, out_buyer,
+                               detail);
+}
+
+enum fo_err fo_write_journal_of(struct fo_store *store, int64_t now_unix_ms,
+                                const struct fo_buyer *current, const char *order_id,
+                                const char *reference, const struct fo_journal *journal,
+                                struct fo_buyer *out_buyer, struct fo_err_detail *detail)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(current != NULL);
+    FO_ASSERT(journal != NULL);
+    FO_ASSERT(detail != NULL);
+    FO_ASSERT(fo_journal_check(journal) == NULL);
+    const struct fo_buyer buyer = *current;
     int64_t available_minor = 0;
     int64_t held_minor = 0;
-    err = fo_ledger_apply_to_wallet(journal, buyer.available_minor, buyer.held_minor,
-                                    &available_minor, &held_minor, detail);
+    enum fo_err err = fo_ledger_apply_to_wallet(journal, buyer.available_minor, buyer.held_minor,
+                                                &available_minor, &held_minor, detail);
     if (err != FO_OK) {
         return err;
     }

@@ -25,6 +25,11 @@
 enum fo_err fo_write_text_check(const char *field, const char *text, int64_t chars_min,
                                 int64_t chars_max, bool allow_control,
                                 struct fo_err_detail *detail);
+/* The same for a buyer the command has just read (and not changed since): one read less. */
+enum fo_err fo_write_journal_of(struct fo_store *store, int64_t now_unix_ms,
+                                const struct fo_buyer *buyer, const char *order_id,
+                                const char *reference, const struct fo_journal *journal,
+                                struct fo_buyer *out_buyer, struct fo_err_detail *detail);
 
 /* Copy a NUL-terminated string that is known to fit (asserted) into dst. */
 void fo_write_copy(char *dst, size_t dst_bytes, const char *src);

@@ -127,6 +127,7 @@ struct fo_supplier {
     int64_t lease_s;              /* FO_LEASE_S_MIN..FO_LEASE_S_MAX. */
     int64_t simulate_units_per_s; /* 0: an outside supplier; else the server runs it. */
     int64_t created_at_unix_ms;
+    int64_t in_flight_count; /* Read only: orders queued + executing now (store-kept). */
 };
 
 enum fo_err fo_store_supplier_insert(struct fo_store *store, const struct fo_supplier *supplier);
@@ -232,6 +233,7 @@ enum fo_actor {
 struct fo_event {
     int64_t seq; /* Global, increasing; the SSE id. Store-assigned on append. */
     char order_id[FO_ID_BYTES];
+    int64_t order_seq; /* On append, the order's seq when the caller has it (0: found by id). */
     int64_t at_unix_ms;
     enum fo_event_type type;
     enum fo_state state; /* The order's state after the event. */
@@ -243,7 +245,9 @@ struct fo_event {
 const char *fo_event_type_name(enum fo_event_type type);
 const char *fo_actor_name(enum fo_actor actor);
 
-/* Appends and sets event->seq. */
+/* Appends and sets event->seq. The order is event->order_seq when > 0 (the caller vouches
+ * that it is the seq of event->order_id: the write path has it and saves a lookup), else
+ * the order whose id is event->order_id. */
 enum fo_err fo_store_event_append(struct fo_store *store, struct fo_event *event);
 /* The order's events with seq > after_seq, oldest first. */
 enum fo_err fo_store_event_list(struct fo_store *store, const char *order_id, int64_t after_seq,

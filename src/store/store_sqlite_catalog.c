@@ -111,8 +111,10 @@ static void read_supplier(struct fo_sql_query *query, void *element)
     out->lease_s = fo_sql_column_int64(query);
     out->simulate_units_per_s = fo_sql_column_int64(query);
     out->created_at_unix_ms = fo_sql_column_int64(query);
+    out->in_flight_count = fo_sql_column_int64(query);
     FO_ASSERT(out->seq > 0);
     FO_ASSERT(out->capacity >= 1 && out->lease_s >= FO_LEASE_S_MIN);
+    FO_ASSERT(out->in_flight_count >= 0);
 }
 
 enum fo_err fo_store_supplier_insert(struct fo_store *store, const struct fo_supplier *supplier)

@@ -55,6 +55,7 @@ enum fo_err fo_store_event_append(struct fo_store *store, struct fo_event *event
     fo_sql_bind_int64(&query, event->delivered);
     fo_sql_bind_int64(&query, (int64_t)event->actor);
     fo_sql_bind_text(&query, event->detail);
+    fo_sql_bind_int64(&query, event->order_seq);
     err = fo_sql_exec(&query);
     if (err == FO_OK) {
         event->seq = fo_sql_last_insert_seq(&query);

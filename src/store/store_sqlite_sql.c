@@ -29,9 +29,9 @@
     "SELECT seq, id, name, currency, available_minor, held_minor, created_at_unix_ms " \
     "FROM buyers "
 
-#define SUPPLIER_SELECT                                                                  \
-    "SELECT seq, id, name, capacity, lease_s, simulate_units_per_s, created_at_unix_ms " \
-    "FROM suppliers "
+#define SUPPLIER_SELECT                                                                   \
+    "SELECT seq, id, name, capacity, lease_s, simulate_units_per_s, created_at_unix_ms, " \
+    "in_flight_count FROM suppliers "
 
 #define SERVICE_SELECT                                                                     \
     "SELECT seq, id, name, unit, unit_price_minor, min_quantity, max_quantity, currency, " \
@@ -131,8 +131,8 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
                              "AND settled_at_unix_ms <= ?3 LIMIT ?4)",
 
     [FO_SQL_EVENT_APPEND] = "INSERT INTO events (order_seq, at_unix_ms, type, state, delivered, "
-                            "actor, detail) VALUES ((SELECT seq FROM orders WHERE id = ?1), "
-                            "?2, ?3, ?4, ?5, ?6, ?7)",
+                            "actor, detail) VALUES (CASE WHEN ?8 > 0 THEN ?8 ELSE (SELECT seq "
+                            "FROM orders WHERE id = ?1) END, ?2, ?3, ?4, ?5, ?6, ?7)",
     [FO_SQL_EVENT_LIST] = EVENT_SELECT "AND seq > ?2 ORDER BY seq LIMIT ?3",
     [FO_SQL_EVENT_LAST] = EVENT_SELECT "ORDER BY seq DESC LIMIT 1",
 

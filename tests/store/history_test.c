@@ -76,6 +76,43 @@ static void test_event_append_sets_increasing_seq_and_round_trips(void **state)
     assert_event_equal(&page[0], &events[1]);
 }
 
+/* The write path passes the order's seq and saves the lookup by id; a seq of no order is
+ * refused by the schema like an unknown id. */
+static void test_event_append_by_order_seq_attaches_to_that_order(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_order first;
+    fo_fixture_order("ord_1", FO_STATE_PENDING, &first);
+    fo_fixture_insert_order(fixture->store, &first);
+    struct fo_order second;
+    fo_fixture_order("ord_2", FO_STATE_PENDING, &second);
+    fo_fixture_insert_order(fixture->store, &second);
+    assert_true(second.seq > first.seq);
+
+    struct fo_event event = {.order_id = "ord_2",
+                             .order_seq = second.seq,
+                             .at_unix_ms = FO_FIXTURE_T0_UNIX_MS,
+                             .type = FO_EVENT_PLACED,
+                             .state = FO_STATE_PENDING,
+                             .actor = FO_ACTOR_BUYER};
+    fo_fixture_begin(fixture->store);
+    assert_int_equal(fo_store_event_append(fixture->store, &event), FO_OK);
+    fo_fixture_commit(fixture->store);
+    struct fo_event page[2];
+    size_t count = 9;
+    assert_int_equal(fo_store_event_list(fixture->store, "ord_1", 0, page, 2, &count), FO_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(fo_store_event_list(fixture->store, "ord_2", 0, page, 2, &count), FO_OK);
+    assert_int_equal(count, 1);
+    assert_int64_equal(page[0].seq, event.seq);
+
+    event.order_seq = second.seq + 1000;
+    fo_fixture_begin(fixture->store);
+    assert_int_equal(fo_store_event_append(fixture->store, &event), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_command_end(fixture->store, false), FO_OK);
+    fo_store_batch_rollback(fixture->store);
+}
+
 static void test_event_list_resumes_after_the_cursor(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -434,6 +471,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_event_append_sets_increasing_seq_and_round_trips),
+        FIXTURE_TEST(test_event_append_by_order_seq_attaches_to_that_order),
         FIXTURE_TEST(test_event_list_resumes_after_the_cursor),
         FIXTURE_TEST(test_event_last_is_the_newest_or_not_found),
         FIXTURE_TEST(test_event_of_unknown_order_is_refused_and_lists_nothing),
