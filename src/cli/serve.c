@@ -166,6 +166,7 @@ static int serve_run(const struct serve_options *options, const char *host, uint
     if (options->demo) {
         fo_serve_demo(&runtime, url);
     }
+    fo_log_flush(); /* The lines before it come first. */
     fprintf(stderr, "listening on %s\n", url);
     fo_log(FO_LOG_INFO, "server.started", "url=%s db=%s test_clock=%d", url, options->db_location,
            options->test_clock ? 1 : 0);
@@ -194,5 +195,12 @@ int fo_cli_serve(int argc, char **argv)
     }
     set_log_level();
     fo_secret_init();
-    return serve_run(&options, host, port);
+    if (!fo_log_buffer_start()) {
+        fo_log(FO_LOG_WARN, "log.unbuffered",
+               "detail=\"no thread for the log buffer\" action=\"none: lines are written one "
+               "by one\"");
+    }
+    int status = serve_run(&options, host, port);
+    fo_log_buffer_stop();
+    return status;
 }

@@ -178,6 +178,10 @@ _Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_
  * SQLite's unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length with
  * 0x1ffff), so more would be a short write, which it reports as a full disk. */
 #define FO_WAL_WRITE_BUFFER_BYTES (64U * 1024U)
+/* Log lines buffered by the server before one write(2) (src/log.c), and how long a line
+ * may wait in the buffer. */
+#define FO_LOG_BUFFER_BYTES (64U * 1024U)
+#define FO_LOG_FLUSH_MS     100
 /* Read connections to the embedded database. */
 #define FO_READERS_MAX 8
 /* Live event streams per server; past it 503 unavailable (issue: live orders). */
