@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/assert.h"
@@ -88,12 +89,54 @@ int64_t fo_clock_advance(struct fo_clock *clock, int64_t ms)
     return now_unix_ms;
 }
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's
+ * days_from_civil inverted, in era arithmetic: exact for every day >= 0). */
+static void civil_from_days(int64_t days, int64_t *out_year, int *out_month, int *out_day)
+{
+    days += 719468; /* Days from 0000-03-01 to 1970-01-01. */
+    int64_t era = days / 146097;
+    int64_t day_of_era = days - era * 146097;
+    int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int64_t month_from_march = (5 * day_of_year + 2) / 153;
+    *out_day = (int)(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+    *out_month = (int)(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+    *out_year = year_of_era + era * 400 + (*out_month <= 2 ? 1 : 0);
+}
+
+static void put_digits(char *at, int64_t value, int count)
+{
+    for (int index = count - 1; index >= 0; index--) {
+        at[index] = (char)('0' + (int)(value % 10));
+        value /= 10;
+    }
+}
+
+/* Without gmtime_r and snprintf: every answer carries several instants. Years past 9999
+ * (a test clock far ahead) take the general path. */
 size_t fo_clock_format(int64_t at_unix_ms, char *buf, size_t buf_bytes)
 {
     FO_ASSERT(buf != NULL);
     FO_ASSERT(buf_bytes >= 25);
     FO_ASSERT(at_unix_ms >= 0);
 
+    int64_t year = 0;
+    int month = 0;
+    int day = 0;
+    civil_from_days(at_unix_ms / 86400000, &year, &month, &day);
+    if (year <= 9999) {
+        int64_t ms_of_day = at_unix_ms % 86400000;
+        memcpy(buf, "0000-00-00T00:00:00.000Z", 25);
+        put_digits(buf, year, 4);
+        put_digits(buf + 5, month, 2);
+        put_digits(buf + 8, day, 2);
+        put_digits(buf + 11, ms_of_day / 3600000, 2);
+        put_digits(buf + 14, ms_of_day / 60000 % 60, 2);
+        put_digits(buf + 17, ms_of_day / 1000 % 60, 2);
+        put_digits(buf + 20, ms_of_day % 1000, 3);
+        return 24;
+    }
     time_t seconds = (time_t)(at_unix_ms / 1000);
     int millis = (int)(at_unix_ms % 1000);
     struct tm tm;

@@ -11,12 +11,11 @@
 #include "http/internal.h"
 #include "log.h"
 
-void fo_render_policy(struct fo_json_out *out, const struct fo_policy *policy, enum fo_lang lang)
+static void render_policy_fresh(struct fo_json_out *out, const struct fo_policy *policy,
+                                enum fo_lang lang)
 {
-    FO_ASSERT(out != NULL);
-    FO_ASSERT(policy != NULL);
     char summary[FO_TEXT_BYTES];
-    fo_text_policy_summary(policy, lang, summary, sizeof summary);
+    size_t summary_bytes = fo_text_policy_summary(policy, lang, summary, sizeof summary);
     fo_json_object_begin(out);
     fo_json_kv_string(out, "id", policy->id);
     fo_json_kv_string(out, "name", policy->name);
@@ -27,8 +26,71 @@ void fo_render_policy(struct fo_json_out *out, const struct fo_policy *policy, e
     fo_json_kv_int(out, "fee_fixed_minor", policy->fee_fixed_minor);
     fo_json_kv_int(out, "fee_bps", policy->fee_bps);
     fo_json_kv_int(out, "free_cancels_per_day", policy->free_cancels_per_day);
-    fo_json_kv_string(out, "summary", summary);
+    fo_json_key(out, "summary");
+    fo_json_string_n(out, summary, summary_bytes);
     fo_json_object_end(out);
+}
+
+/* A policy's JSON (with its plain-words summary) is a function of the policy and the
+ * language only, and every order view carries one: each HTTP thread keeps the last few it
+ * wrote (rendering them was a third of an order view's time). The key is every field of
+ * the policy, not just its id, so a slot can never serve another policy's words (ids are
+ * unique within a database, but one process may see several: the tests do). */
+#define POLICY_CACHE_SLOTS 8
+#define POLICY_JSON_BYTES  4096
+
+struct policy_cache_slot {
+    bool used;
+    enum fo_lang lang;
+    struct fo_policy policy;
+    size_t bytes;
+    char json[POLICY_JSON_BYTES];
+};
+
+static _Thread_local struct policy_cache_slot policy_cache[POLICY_CACHE_SLOTS];
+
+static bool policy_same(const struct fo_policy *a, const struct fo_policy *b)
+{
+    return strcmp(a->id, b->id) == 0 && strcmp(a->name, b->name) == 0 &&
+           a->cooling_off_s == b->cooling_off_s && a->pending == b->pending &&
+           a->queued == b->queued && a->executing == b->executing &&
+           a->fee_fixed_minor == b->fee_fixed_minor && a->fee_bps == b->fee_bps &&
+           a->free_cancels_per_day == b->free_cancels_per_day &&
+           a->created_at_unix_ms == b->created_at_unix_ms;
+}
+
+void fo_render_policy(struct fo_json_out *out, const struct fo_policy *policy, enum fo_lang lang)
+{
+    FO_ASSERT(out != NULL);
+    FO_ASSERT(policy != NULL);
+    size_t hash = (size_t)lang;
+    for (const char *c = policy->id; *c != '\0'; c++) {
+        hash = hash * 31U + (unsigned char)*c;
+    }
+    struct policy_cache_slot *slot = &policy_cache[hash % POLICY_CACHE_SLOTS];
+    if (slot->used && slot->lang == lang && policy_same(&slot->policy, policy)) {
+        fo_json_raw(out, slot->json, slot->bytes);
+        return;
+    }
+    struct fo_json_out fresh;
+    fo_json_out_init(&fresh);
+    render_policy_fresh(&fresh, policy, lang);
+    if (fresh.overflow || fresh.buf == NULL) { /* Out of memory: in place, cache nothing. */
+        fo_json_out_deinit(&fresh);
+        render_policy_fresh(out, policy, lang);
+        return;
+    }
+    size_t bytes = 0;
+    char *json = fo_json_out_take(&fresh, &bytes);
+    fo_json_raw(out, json, bytes);
+    slot->used = bytes <= sizeof slot->json;
+    if (slot->used) {
+        memcpy(slot->json, json, bytes);
+        slot->bytes = bytes;
+        slot->policy = *policy;
+        slot->lang = lang;
+    }
+    free(json);
 }
 
 void fo_render_quote(struct fo_json_out *out, const struct fo_order *order,

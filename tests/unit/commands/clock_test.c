@@ -2,6 +2,7 @@
  * instants render as RFC 3339 UTC with milliseconds (API.md, "Conventions").
  *
  * Method: direct calls, with known instants for the format. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -59,12 +60,44 @@ static void test_clock_format_rfc3339_milliseconds(void **state)
     assert_string_equal(exact, "2000-02-29T00:00:00.999Z");
 }
 
+/* The fast path against gmtime_r: day and year boundaries, leap days, centuries, the last
+ * instant of 9999, one past it (the general path), and seeded random instants. */
+static void test_clock_format_agrees_with_gmtime(void **state)
+{
+    (void)state;
+    uint64_t random = fo_test_seed("clock_format");
+    static const int64_t fixed[] = {0,
+                                    86399999,
+                                    86400000,
+                                    INT64_C(951868799999),  /* 2000-02-29T23:59:59.999Z */
+                                    INT64_C(4107542400000), /* 2100-03-01 */
+                                    INT64_C(4102444799999),
+                                    INT64_C(253402300799999), /* 9999-12-31T23:59:59.999Z */
+                                    INT64_C(253402300800000)};
+    for (int index = 0; index < 200008; index++) {
+        int64_t at =
+            index < 8 ? fixed[index] : fo_test_random_range(&random, 0, INT64_C(253402300800000));
+        char fast[40];
+        size_t bytes = fo_clock_format(at, fast, sizeof fast);
+        time_t seconds = (time_t)(at / 1000);
+        struct tm tm;
+        assert_non_null(gmtime_r(&seconds, &tm));
+        char expected[40];
+        int written = snprintf(expected, sizeof expected, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                               tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                               tm.tm_sec, (int)(at % 1000));
+        assert_int_equal(bytes, (size_t)written);
+        assert_string_equal(fast, expected);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_clock_test_stands_still_until_advanced),
         cmocka_unit_test(test_clock_real_never_decreases),
         cmocka_unit_test(test_clock_format_rfc3339_milliseconds),
+        cmocka_unit_test(test_clock_format_agrees_with_gmtime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
