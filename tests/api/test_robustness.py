@@ -122,8 +122,16 @@ class Robustness(ApiTest):
             sock.sendall(head + body)
             sock.close()   # A reset, before any answer.
         self.healthy()
-        wallet = self.srv.wallet(world.token)
+        # Writes of the last hang-ups may still be queued: read until the orders stop
+        # changing (bounded), so the wallet and the list describe the same moment.
         orders = self.srv.list_all("/v1/orders", world.token)
+        for _ in range(50):
+            time.sleep(0.1)
+            wallet = self.srv.wallet(world.token)
+            again = self.srv.list_all("/v1/orders", world.token)
+            if len(again) == len(orders):
+                break
+            orders = again
         # Whatever was placed before the hang-ups is held, exactly.
         self.assertEqual(wallet["held_minor"], 5 * len(orders))
         self.srv.assert_ledger_ok()
