@@ -71,8 +71,12 @@ ifeq ($(BOOTSTRAP),1)
 endif
 
 # Static files (schema migrations, the web page) are compiled into the binary, so
-# one file is all a deployment needs.
-$(BUILD)/generated/embedded.c: tools/embed.sh $(SCHEMA) $(WEB_FILES)
+# one file is all a deployment needs. The list of them is a prerequisite too (rewritten
+# only when it changes), so that removing a file also regenerates the embedding.
+EMBED_LIST := $(BUILD)/generated/embedded.list
+$(shell mkdir -p $(BUILD)/generated && echo '$(SCHEMA) $(WEB_FILES)' | \
+    cmp -s - $(EMBED_LIST) || echo '$(SCHEMA) $(WEB_FILES)' > $(EMBED_LIST))
+$(BUILD)/generated/embedded.c: tools/embed.sh $(SCHEMA) $(WEB_FILES) $(EMBED_LIST)
 	@mkdir -p $(dir $@)
 	tools/embed.sh $@ $(SCHEMA) $(WEB_FILES)
 
