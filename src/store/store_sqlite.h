@@ -94,11 +94,17 @@ const char *fo_sql_text(enum fo_sql_statement statement);
 /* Register it (once, after sqlite3_initialize; store_sqlite.c does). */
 void fo_sqlite_vfs_register(void);
 
+/* Policies this connection has read, by id. A policy row never changes nor goes away
+ * (schema triggers) and ids are never reused, so an entry can only be stale if the policy
+ * was created in a transaction that rolled back, and then no order can name it. */
+#define FO_STORE_POLICY_CACHE_SLOTS 16
+
 struct fo_store {
     sqlite3 *db;
-    sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT]; /* NULL until first use. */
-    int64_t schema_version;                           /* Highest applied migration. */
-    bool in_batch;                                    /* Between batch_begin and its end. */
+    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS]; /* id[0] == 0: empty. */
+    sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT];           /* NULL until first use. */
+    int64_t schema_version;                                     /* Highest applied migration. */
+    bool in_batch;          /* Between batch_begin and its end. */
     unsigned command_depth; /* Open command scopes (they nest: savepoints). */
     unsigned read_depth;    /* Open read snapshots (they nest: only the outer one BEGINs). */
 };
@@ -167,9 +173,5 @@ bool fo_sql_column_bool(struct fo_sql_query *query);
 void fo_sql_column_text(struct fo_sql_query *query, char *dst, size_t dst_bytes);
 /* Copies a BLOB into dst and returns its size; asserts it is at most dst_bytes. */
 size_t fo_sql_column_blob(struct fo_sql_query *query, void *dst, size_t dst_bytes);
-
-/* Read the policy columns (POLICY_COLUMNS in store_sqlite_sql.c) of the current row:
- * a policy row, or the snapshot joined to an order row (store_sqlite_catalog.c). */
-void fo_sql_read_policy(struct fo_sql_query *query, struct fo_policy *out);
 
 #endif

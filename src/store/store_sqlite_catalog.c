@@ -187,7 +187,8 @@ enum fo_err fo_store_supplier_in_flight(struct fo_store *store, const char *supp
 
 /* --- Policies -------------------------------------------------------------------------- */
 
-void fo_sql_read_policy(struct fo_sql_query *query, struct fo_policy *out)
+/* The policy columns (POLICY_COLUMNS in store_sqlite_sql.c) of the current row. */
+static void read_policy(struct fo_sql_query *query, struct fo_policy *out)
 {
     FO_ASSERT(out != NULL);
     memset(out, 0, sizeof *out);
@@ -239,7 +240,7 @@ enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
     fo_sql_bind_text(&query, policy_id);
     err = fo_sql_row(&query);
     if (err == FO_OK) {
-        fo_sql_read_policy(&query, out);
+        read_policy(&query, out);
     }
     fo_sql_end(&query);
     return err;

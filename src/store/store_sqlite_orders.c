@@ -77,7 +77,8 @@ static void read_order(struct fo_sql_query *query, void *element)
     out->updated_at_unix_ms = fo_sql_column_int64(query);
     out->lease_expires_at_unix_ms = fo_sql_column_int64(query); /* NULL reads as 0. */
     read_settlement(query, out);
-    fo_sql_read_policy(query, &out->policy);
+    /* Only the policy's id here: attach_policies fills the rest once the rows are read. */
+    fo_sql_column_text(query, out->policy.id, sizeof out->policy.id);
 
     FO_ASSERT(out->seq > 0);
     FO_ASSERT(out->delivered >= 0 && out->delivered <= out->quantity);
@@ -159,6 +160,59 @@ enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order 
     return err;
 }
 
+/* The policy snapshot of a policy id, from the connection's cache or the database. */
+static enum fo_err policy_cached(struct fo_store *store, const char *policy_id,
+                                 struct fo_policy *out)
+{
+    size_t hash = 0;
+    for (const char *c = policy_id; *c != '\0'; c++) {
+        hash = hash * 31U + (unsigned char)*c;
+    }
+    struct fo_policy *slot = &store->policy_cache[hash % FO_STORE_POLICY_CACHE_SLOTS];
+    if (slot->id[0] != '\0' && strcmp(slot->id, policy_id) == 0) {
+        *out = *slot;
+        return FO_OK;
+    }
+    enum fo_err err = fo_store_policy_get(store, policy_id, out);
+    /* A missing policy breaks a foreign key of the schema: not a caller's mistake. */
+    if (err == FO_ERR_NOT_FOUND) {
+        err = FO_ERR_INTERNAL;
+    }
+    if (err == FO_OK) {
+        *slot = *out;
+    }
+    return err;
+}
+
+/* Fill the policy snapshot of orders read with only their policy id. */
+static enum fo_err attach_policies(struct fo_store *store, struct fo_order *orders, size_t count)
+{
+    for (size_t index = 0; index < count; index++) {
+        char policy_id[FO_ID_BYTES];
+        memcpy(policy_id, orders[index].policy.id, sizeof policy_id);
+        enum fo_err err = policy_cached(store, policy_id, &orders[index].policy);
+        if (err != FO_OK) {
+            return err;
+        }
+    }
+    return FO_OK;
+}
+
+/* fo_sql_rows for orders, with their policies. */
+static enum fo_err order_rows(struct fo_sql_query *query, struct fo_order *out, size_t max,
+                              size_t *out_count)
+{
+    struct fo_store *store = query->store;
+    enum fo_err err = fo_sql_rows(query, out, sizeof *out, max, out_count, read_order);
+    if (err == FO_OK) {
+        err = attach_policies(store, out, *out_count);
+    }
+    if (err != FO_OK) {
+        *out_count = 0;
+    }
+    return err;
+}
+
 enum fo_err fo_store_order_get(struct fo_store *store, const char *order_id, struct fo_order *out)
 {
     FO_ASSERT(order_id != NULL);
@@ -174,7 +228,7 @@ enum fo_err fo_store_order_get(struct fo_store *store, const char *order_id, str
         read_order(&query, out);
     }
     fo_sql_end(&query);
-    return err;
+    return err == FO_OK ? attach_policies(store, out, 1) : err;
 }
 
 /* One statement per filter shape, each served by its own index or rowid range. */
@@ -203,7 +257,7 @@ enum fo_err fo_store_order_list(struct fo_store *store, const struct fo_order_fi
     }
     fo_sql_bind_int64(&query, fo_sql_before_seq(filter->before_seq));
     fo_sql_bind_limit(&query, max);
-    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_order);
+    return order_rows(&query, out, max, out_count);
 }
 
 /* A supplier's open orders in one state, oldest first. */
@@ -226,7 +280,7 @@ static enum fo_err oldest_in_state(struct fo_store *store, const char *supplier_
     }
     fo_sql_bind_text(&query, supplier_id);
     fo_sql_bind_limit(&query, max);
-    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_order);
+    return order_rows(&query, out, max, out_count);
 }
 
 enum fo_err fo_store_order_oldest(struct fo_store *store, const char *supplier_id,
@@ -254,7 +308,7 @@ enum fo_err fo_store_order_expired(struct fo_store *store, int64_t now_unix_ms,
     }
     fo_sql_bind_int64(&query, now_unix_ms);
     fo_sql_bind_limit(&query, max);
-    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_order);
+    return order_rows(&query, out, max, out_count);
 }
 
 enum fo_err fo_store_order_scan(struct fo_store *store, int64_t after_seq, struct fo_order *out,
@@ -268,7 +322,7 @@ enum fo_err fo_store_order_scan(struct fo_store *store, int64_t after_seq, struc
     }
     fo_sql_bind_int64(&query, after_seq);
     fo_sql_bind_limit(&query, max);
-    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_order);
+    return order_rows(&query, out, max, out_count);
 }
 
 enum fo_err fo_store_cancels_count(struct fo_store *store, const char *buyer_id,

@@ -17,13 +17,13 @@
       "executing_rule, " p "fee_fixed_minor, " p "fee_bps, " p "free_cancels_per_day, " p \
       "created_at_unix_ms"
 
-/* An order row joined with its policy snapshot, in the order read_order reads it. */
+/* An order row, in the order read_order reads it; its policy snapshot comes from the
+ * connection's policy cache (policies never change: store_sqlite_orders.c). */
 #define ORDER_SELECT                                                                           \
     "SELECT o.seq, o.id, o.buyer_id, o.service_id, o.supplier_id, o.quantity, o.delivered, "   \
     "o.unit_price_minor, o.amount_minor, o.currency, o.target, o.state, o.placed_at_unix_ms, " \
     "o.updated_at_unix_ms, o.lease_expires_at_unix_ms, o.settlement_reason, o.charged_minor, " \
-    "o.fee_minor, o.refund_minor, o.settled_at_unix_ms, " POLICY_COLUMNS(                      \
-        "p.") " FROM orders AS o JOIN policies AS p ON p.id = o.policy_id "
+    "o.fee_minor, o.refund_minor, o.settled_at_unix_ms, o.policy_id FROM orders AS o "
 
 #define BUYER_SELECT                                                                   \
     "SELECT seq, id, name, currency, available_minor, held_minor, created_at_unix_ms " \

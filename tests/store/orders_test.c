@@ -690,6 +690,49 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
 #define FIXTURE_TEST(name) \
     cmocka_unit_test_setup_teardown(name, fo_fixture_setup, fo_fixture_teardown)
 
+/* Orders carry their own policy snapshot whichever way they are read, with more policies
+ * than the backend keeps at hand (the SQLite store caches a few per connection), read in
+ * one order and then the other, and through a second connection. */
+static void test_orders_carry_their_own_policy_among_many(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    enum { POLICIES = 40 };
+    struct fo_policy policies[POLICIES];
+    for (int index = 0; index < POLICIES; index++) {
+        fo_fixture_policy(100 + index, &policies[index]);
+        policies[index].fee_fixed_minor = 1000 + index;
+        policies[index].free_cancels_per_day = index;
+        fo_fixture_insert_policy(fixture->store, &policies[index]);
+        struct fo_order order;
+        char id[32];
+        snprintf(id, sizeof id, "ord_p%d", index);
+        fo_fixture_order(id, FO_STATE_PENDING, &order);
+        order.policy = policies[index];
+        fo_fixture_insert_order(fixture->store, &order);
+    }
+    struct fo_store *reader = fo_fixture_open_reader(fixture);
+    struct fo_store *stores[2] = {fixture->store, reader};
+    for (int round = 0; round < 4; round++) {
+        for (int step = 0; step < POLICIES; step++) {
+            int index = round % 2 == 0 ? step : POLICIES - 1 - step;
+            char id[32];
+            snprintf(id, sizeof id, "ord_p%d", index);
+            struct fo_order read;
+            assert_int_equal(fo_store_order_get(stores[round / 2], id, &read), FO_OK);
+            fo_fixture_assert_policy_equal(&read.policy, &policies[index]);
+        }
+    }
+    struct fo_order listed[POLICIES];
+    size_t count = 0;
+    struct fo_order_filter filter = {.buyer_id = "byr_1"};
+    assert_int_equal(fo_store_order_list(reader, &filter, listed, POLICIES, &count), FO_OK);
+    assert_int_equal(count, POLICIES);
+    for (size_t index = 0; index < count; index++) { /* Newest first. */
+        fo_fixture_assert_policy_equal(&listed[index].policy, &policies[POLICIES - 1 - index]);
+    }
+    fo_store_close(reader);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +754,7 @@ int main(void)
         FIXTURE_TEST(test_order_executing_per_supplier_oldest_first),
         FIXTURE_TEST(test_order_expired_includes_lease_equal_to_now),
         FIXTURE_TEST(test_order_scan_in_seq_order_with_cursor),
+        FIXTURE_TEST(test_orders_carry_their_own_policy_among_many),
         FIXTURE_TEST(test_cancels_count_window_is_since_exclusive_until_inclusive),
         FIXTURE_TEST(test_cancels_count_sees_a_cancel_written_by_update),
         FIXTURE_TEST(test_supplier_in_flight_follows_random_lifecycles),

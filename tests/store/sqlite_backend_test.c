@@ -317,7 +317,6 @@ static void test_hot_statements_use_their_designed_index(void **state)
     expect_index(raw, FO_SQL_ORDER_LIST_BUYER_STATE, "INDEX orders_buyer (buyer_id=?");
     expect_index(raw, FO_SQL_ORDER_LIST_ALL, "INTEGER PRIMARY KEY (rowid<?)");
     expect_index(raw, FO_SQL_ORDER_GET, "sqlite_autoindex_orders_1 (id=?)");
-    expect_index(raw, FO_SQL_ORDER_GET, "SEARCH p USING PRIMARY KEY (id=?)");
     expect_index(raw, FO_SQL_EVENT_LIST, "INDEX events_order (order_seq=? AND rowid>?)");
     expect_index(raw, FO_SQL_EVENT_LAST, "INDEX events_order (order_seq=?)");
     expect_index(raw, FO_SQL_WALLET_ENTRIES, "INDEX journals_buyer (buyer_id=? AND rowid<?)");
