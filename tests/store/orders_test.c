@@ -683,6 +683,9 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
             int64_t count = -1;
             assert_int_equal(fo_store_supplier_in_flight(store, supplier_id, &count), FO_OK);
             assert_int64_equal(count, listed_in_flight(store, supplier_id));
+            struct fo_supplier row; /* The row carries the same count. */
+            assert_int_equal(fo_store_supplier_get(store, supplier_id, &row), FO_OK);
+            assert_int64_equal(row.in_flight_count, count);
         }
     }
 }
