@@ -170,9 +170,14 @@ _Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_
  * writer every FO_CHECKPOINT_PERIOD_MS (a passive checkpoint never blocks the writer), not
  * inside the writer's commits where SQLite would otherwise do it (10 % of the writer's
  * time, on the serial path). The writer keeps SQLite's automatic checkpoint only as a
- * safety net, at FO_WAL_AUTOCHECKPOINT_PAGES pages (64 MiB of 4 KiB pages). */
-#define FO_CHECKPOINT_PERIOD_MS     200
-#define FO_WAL_AUTOCHECKPOINT_PAGES 16384
+ * safety net, at FO_WAL_AUTOCHECKPOINT_PAGES pages (256 MiB of 4 KiB pages), above what
+ * one period writes at full load (~110 MiB measured), so that it never takes over.
+ * Each checkpoint makes the log's next sync slow (2-6 ms: BENCH.md), and every write in
+ * flight waits it out; 400 ms keeps those writes under 1 % at full load (write p99 about
+ * 7 ms instead of 11 ms at 200 ms) at the price of a longer worst case (p99.9 about
+ * 18 ms instead of 14 ms) and fewer, larger copies (hot pages are copied once per period). */
+#define FO_CHECKPOINT_PERIOD_MS     400
+#define FO_WAL_AUTOCHECKPOINT_PAGES 65536
 /* The write-ahead log's appends gathered per commit (store/store_sqlite_vfs.c): one
  * write(2) per this many bytes instead of two per page; allocated by the writer only.
  * SQLite's unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length with
