@@ -168,14 +168,17 @@ _Static_assert(FO_SIMULATOR_ELAPSED_MS_MAX <= INT64_MAX / FO_SIMULATE_UNITS_PER_
 #define FO_AUTH_CACHE_SLOTS 8192
 /* The write-ahead log is copied into the database file by a checkpointer thread of the
  * writer every FO_CHECKPOINT_PERIOD_MS (a passive checkpoint never blocks the writer), not
- * inside the writer's commits where SQLite would otherwise do it (10 % of the writer's
- * time, on the serial path). The writer keeps SQLite's automatic checkpoint only as a
- * safety net, at FO_WAL_AUTOCHECKPOINT_PAGES pages (256 MiB of 4 KiB pages), above what
- * one period writes at full load (~110 MiB measured), so that it never takes over.
- * Each checkpoint makes the log's next sync slow (2-6 ms: BENCH.md), and every write in
- * flight waits it out; 400 ms keeps those writes under 1 % at full load (write p99 about
- * 7 ms instead of 11 ms at 200 ms) at the price of a longer worst case (p99.9 about
- * 18 ms instead of 14 ms) and fewer, larger copies (hot pages are copied once per period). */
+ * inside the writer's commits where SQLite would otherwise do it all (10 % of the writer's
+ * time, on the serial path). Each such checkpoint makes the log's next sync slow (2-6 ms:
+ * BENCH.md), and every write in flight waits it out; every 400 ms keeps those writes under
+ * 1 % at full load (write p99 about 7 ms, against 11 ms at 200 ms).
+ * The log starts over from its beginning only once every frame is in the database file,
+ * and only the writer can see that moment (frames keep coming while the checkpointer
+ * copies): SQLite's automatic checkpoint inside a commit does it, at
+ * FO_WAL_AUTOCHECKPOINT_PAGES (256 MiB of 4 KiB pages), about every 2 s at full load,
+ * copying only what the checkpointer has not (at most one period's frames). That copy is
+ * the write p99.9 (about 18 ms, against 14 ms with 200 ms and 64 MiB), and the log file
+ * keeps its 256 MiB on disk once it has grown to it. */
 #define FO_CHECKPOINT_PERIOD_MS     400
 #define FO_WAL_AUTOCHECKPOINT_PAGES 65536
 /* The write-ahead log's appends gathered per commit (store/store_sqlite_vfs.c): one
