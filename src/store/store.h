@@ -137,9 +137,6 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
 enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t after_seq,
                                              struct fo_supplier *out, size_t max,
                                              size_t *out_count);
-/* Orders of this supplier in state queued or executing. */
-enum fo_err fo_store_supplier_in_flight(struct fo_store *store, const char *supplier_id,
-                                        int64_t *out_count);
 
 /* --- Policies and services ------------------------------------------------------------- */
 

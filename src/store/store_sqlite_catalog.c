@@ -168,23 +168,6 @@ enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t aft
     return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_supplier);
 }
 
-enum fo_err fo_store_supplier_in_flight(struct fo_store *store, const char *supplier_id,
-                                        int64_t *out_count)
-{
-    FO_ASSERT(supplier_id != NULL);
-    FO_ASSERT(out_count != NULL);
-    struct fo_sql_query query;
-    enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_IN_FLIGHT, "supplier_in_flight", &query);
-    if (err != FO_OK) {
-        return err;
-    }
-    fo_sql_bind_text(&query, supplier_id);
-    err = fo_sql_scalar(&query, out_count);
-    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* COALESCE always answers one row. */
-    FO_ASSERT(err != FO_OK || *out_count >= 0);
-    return err;
-}
-
 /* --- Policies -------------------------------------------------------------------------- */
 
 /* The policy columns (POLICY_COLUMNS in store_sqlite_sql.c) of the current row. */

@@ -74,9 +74,6 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
     [FO_SQL_SUPPLIER_GET] = SUPPLIER_SELECT "WHERE id = ?1",
     [FO_SQL_SUPPLIER_SCAN_SIMULATED] =
         SUPPLIER_SELECT "WHERE simulate_units_per_s > 0 AND seq > ?1 ORDER BY seq LIMIT ?2",
-    /* The counter kept by schema/0002's triggers; 0 for an unknown supplier. */
-    [FO_SQL_SUPPLIER_IN_FLIGHT] = "SELECT COALESCE((SELECT in_flight_count FROM suppliers "
-                                  "WHERE id = ?1), 0)",
 
     [FO_SQL_POLICY_INSERT] = "INSERT INTO policies (" POLICY_COLUMNS(
         "") ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

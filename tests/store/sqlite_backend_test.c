@@ -220,9 +220,9 @@ static void test_version_1_database_migrates_to_3_with_counts_backfilled(void **
     struct fo_store *store = NULL;
     assert_int_equal(fo_store_open(location, true, &store), FO_OK);
     assert_int64_equal(fo_store_schema_version(store), 3);
-    int64_t count = -1;
-    assert_int_equal(fo_store_supplier_in_flight(store, "sup_1", &count), FO_OK);
-    assert_int64_equal(count, 2);
+    struct fo_supplier supplier;
+    assert_int_equal(fo_store_supplier_get(store, "sup_1", &supplier), FO_OK);
+    assert_int64_equal(supplier.in_flight_count, 2); /* Backfilled by schema/0002. */
     struct fo_order order;
     assert_int_equal(fo_store_order_get(store, "ord_3", &order), FO_OK);
     assert_int64_equal(order.delivered, 9);
@@ -308,7 +308,7 @@ static void test_hot_statements_use_their_designed_index(void **state)
     expect_index(raw, FO_SQL_CANCELS_COUNT,
                  "SEARCH orders USING COVERING INDEX orders_cancelled (buyer_id=? AND "
                  "settled_at_unix_ms>? AND settled_at_unix_ms<?)");
-    expect_index(raw, FO_SQL_SUPPLIER_IN_FLIGHT, "sqlite_autoindex_suppliers_1 (id=?)");
+    expect_index(raw, FO_SQL_SUPPLIER_GET, "sqlite_autoindex_suppliers_1 (id=?)");
     expect_index(raw, FO_SQL_ORDER_OLDEST_PENDING, "INDEX orders_pending (supplier_id=?)");
     expect_index(raw, FO_SQL_ORDER_OLDEST_QUEUED, "INDEX orders_queued (supplier_id=?)");
     expect_index(raw, FO_SQL_ORDER_OLDEST_EXECUTING, "INDEX orders_executing (supplier_id=?)");

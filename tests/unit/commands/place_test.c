@@ -74,9 +74,9 @@ static void test_place_stays_pending_when_supplier_is_full(void **state)
     assert_int_equal(third.order.state, FO_STATE_PENDING);
     assert_int_equal(fx_events_count(fx, third.order.id), 1);
     fx_assert_wallet(fx, fx->buyer.id, FX_TOPUP_MINOR - 300, 300);
-    int64_t in_flight = 0;
-    assert_int_equal(fo_store_supplier_in_flight(fx->store, fx->supplier.id, &in_flight), FO_OK);
-    assert_int64_equal(in_flight, FX_CAPACITY);
+    struct fo_supplier supplier;
+    assert_int_equal(fo_store_supplier_get(fx->store, fx->supplier.id, &supplier), FO_OK);
+    assert_int64_equal(supplier.in_flight_count, FX_CAPACITY);
     fx_assert_verified(fx);
 }
 

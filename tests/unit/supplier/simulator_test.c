@@ -207,9 +207,9 @@ static size_t events_count(struct fixture *fx, const char *order_id)
 
 static int64_t in_flight(struct fixture *fx, const struct fo_supplier *supplier)
 {
-    int64_t count = 0;
-    assert_int_equal(fo_store_supplier_in_flight(fx->store, supplier->id, &count), FO_OK);
-    return count;
+    struct fo_supplier row;
+    assert_int_equal(fo_store_supplier_get(fx->store, supplier->id, &row), FO_OK);
+    return row.in_flight_count;
 }
 
 /* --- fo_simulator_delivered ------------------------------------------------------------ */
