@@ -51,7 +51,11 @@ int fo_cli_verify(int argc, char **argv)
     }
     struct fo_store *store = NULL;
     if (fo_store_open(db_location, false, &store) != FO_OK) {
-        fprintf(stderr, "fairorder verify: cannot open %s\n", db_location);
+        fprintf(stderr,
+                "fairorder verify: cannot open %s (the line above says why). A running server "
+                "holds its database for itself: stop it first, or verify through it with "
+                "'fairorder admin verify'.\n",
+                db_location);
         return 2;
     }
     struct fo_verify_report *report = calloc(1, sizeof *report);

@@ -87,8 +87,9 @@ enum fo_sql_statement {
 /* The SQL text of a statement (store_sqlite_sql.c). */
 const char *fo_sql_text(enum fo_sql_statement statement);
 
-/* The VFS of every store connection: the default one, with the write-ahead log's appends
- * written once per commit (store_sqlite_vfs.c). */
+/* The VFS of every store connection: SQLite's unix-excl (the process holds the file for
+ * itself), with the write-ahead log's appends written once per commit
+ * (store_sqlite_vfs.c). */
 #define FO_SQLITE_VFS_NAME "fairorder"
 /* Register it (once, after sqlite3_initialize; store_sqlite.c does). */
 void fo_sqlite_vfs_register(void);

@@ -363,6 +363,24 @@ class TestClock(ApiTest):
 
 
 class Lifecycle(ApiTest):
+    def test_running_server_holds_its_database_for_itself(self):
+        # The store opens its file through SQLite's unix-excl VFS: no other process can
+        # read or write it while the server runs, and offline verify says what to do.
+        server = Server(name="exclusive").start()
+        try:
+            world = server.world()
+            world.place(10)
+            result = subprocess.run([fo_client.BINARY, "verify", "--db", server.db_path],
+                                    capture_output=True, timeout=60)
+            self.assertEqual(result.returncode, 2, result)
+            self.assertIn(b"A running server holds its database for itself", result.stderr)
+            self.assertEqual(len(server.list_all("/v1/orders", world.token)), 1)
+        finally:
+            server.stop()
+        result = subprocess.run([fo_client.BINARY, "verify", "--db", server.db_path],
+                                capture_output=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result)
+
     def test_restart_keeps_everything_and_offline_verify_passes(self):
         server = Server(name="restart").start()
         try:
