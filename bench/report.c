@@ -20,6 +20,8 @@
 #include "core/assert.h"
 
 #define REPORT_LINE_BYTES 256
+/* Runs a ratio target may be the median of (the scenario run and its repeats). */
+#define REPORT_REPEATS_MAX 8
 
 struct report {
     json_t *runs; /* Array of run objects, with ratios added. */
@@ -158,27 +160,76 @@ static void report_target(struct report *report, const char *name, const char *v
     json_array_append_new(report->targets, target);
 }
 
+/* The server runs of `scenario` at 64 connections in the scenario group and its repeats,
+ * in run order (at most `max`). */
+static size_t report_ratio_runs(const struct report *report, const char *scenario,
+                                const json_t **out, size_t max)
+{
+    size_t count = 0;
+    size_t index = 0;
+    const json_t *run = NULL;
+    json_array_foreach(report->runs, index, run)
+    {
+        const char *group = report_text(run, "group");
+        bool match = (strcmp(group, "scenarios") == 0 || strcmp(group, "repeat") == 0) &&
+                     strcmp(report_text(run, "target"), "server") == 0 &&
+                     strcmp(report_text(run, "scenario"), scenario) == 0 &&
+                     json_integer_value(json_object_get(run, "connections")) == 64 &&
+                     report_number(run, "ratio", NULL) > 0;
+        if (match && count < max) {
+            out[count++] = run;
+        }
+    }
+    return count;
+}
+
+/* The run with the median ratio (the lower middle of an even count). */
+static const json_t *report_median_run(const json_t **runs, size_t count)
+{
+    const json_t *sorted[REPORT_REPEATS_MAX];
+    for (size_t index = 0; index < count; index++) {
+        size_t at = index;
+        while (at > 0 && report_number(sorted[at - 1], "ratio", NULL) >
+                             report_number(runs[index], "ratio", NULL)) {
+            sorted[at] = sorted[at - 1];
+            at--;
+        }
+        sorted[at] = runs[index];
+    }
+    return sorted[(count - 1) / 2];
+}
+
 static void report_target_ratio(struct report *report, const char *scenario, double bar)
 {
     char name[REPORT_LINE_BYTES];
     char value[REPORT_LINE_BYTES] = "not measured";
     char detail[REPORT_LINE_BYTES] = "";
-    snprintf(name, sizeof name, "%s: requests/s >= %.0f %% of baseline (64 connections)", scenario,
-             bar * 100);
-    const json_t *run = report_find(report, "scenarios", scenario, 64, false);
-    double ratio = report_number(run, "ratio", NULL);
-    if (run == NULL || ratio <= 0) {
+    snprintf(name, sizeof name,
+             "%s: requests/s >= %.0f %% of baseline (64 connections, median of the runs)",
+             scenario, bar * 100);
+    const json_t *runs[REPORT_REPEATS_MAX];
+    size_t count = report_ratio_runs(report, scenario, runs, REPORT_REPEATS_MAX);
+    if (count == 0) {
         report_target(report, name, value, -1, detail);
         return;
     }
+    const json_t *run = report_median_run(runs, count);
+    double ratio = report_number(run, "ratio", NULL);
     snprintf(value, sizeof value, "%.1f %%", ratio * 100);
-    snprintf(detail, sizeof detail,
-             "%.0f requests/s against %.0f for the baseline; server CPU %.1f us per answer "
-             "against %.1f",
-             report_number(run, "requests_per_s", NULL),
-             report_number(run, "baseline_requests_per_s", NULL),
-             report_number(run, "cpu_us_per_answer", NULL),
-             report_number(run, "baseline_cpu_us_per_answer", NULL));
+    size_t used = (size_t)snprintf(detail, sizeof detail, "runs:");
+    for (size_t index = 0; index < count && used < sizeof detail; index++) {
+        used += (size_t)snprintf(detail + used, sizeof detail - used, " %.1f %%",
+                                 report_number(runs[index], "ratio", NULL) * 100);
+    }
+    if (used < sizeof detail) {
+        snprintf(detail + used, sizeof detail - used,
+                 "; the median: %.0f requests/s against %.0f for the baseline; server CPU "
+                 "%.1f us per answer against %.1f",
+                 report_number(run, "requests_per_s", NULL),
+                 report_number(run, "baseline_requests_per_s", NULL),
+                 report_number(run, "cpu_us_per_answer", NULL),
+                 report_number(run, "baseline_cpu_us_per_answer", NULL));
+    }
     report_target(report, name, value, ratio >= bar, detail);
 }
 
