@@ -205,8 +205,8 @@ static void report_target_ratio(struct report *report, const char *scenario, dou
     char value[REPORT_LINE_BYTES] = "not measured";
     char detail[REPORT_LINE_BYTES] = "";
     snprintf(name, sizeof name,
-             "%s: requests/s >= %.0f %% of baseline (64 connections, median of the runs)",
-             scenario, bar * 100);
+             "%s: requests/s >= %.0f %% of baseline (64 connections, median of the runs)", scenario,
+             bar * 100);
     const json_t *runs[REPORT_REPEATS_MAX];
     size_t count = report_ratio_runs(report, scenario, runs, REPORT_REPEATS_MAX);
     if (count == 0) {
