@@ -264,22 +264,53 @@ static void report_target_write_p99(struct report *report)
     report_target(report, name, value, worst_us < 0 ? -1 : worst_us < 10000, detail);
 }
 
-/* Throughput at the largest database against the smallest, each as a ratio to its own
- * baseline run (so machine noise between the two cancels out); absolute beside it. */
+/* The growth run of `scenario` with the median ratio among those at size `step` (NULL if
+ * none); *out_max_step is the largest step seen. */
+static const json_t *report_growth_median(const struct report *report, const char *scenario,
+                                          json_int_t step, json_int_t *out_max_step)
+{
+    const json_t *runs[REPORT_REPEATS_MAX];
+    size_t count = 0;
+    size_t index = 0;
+    const json_t *run = NULL;
+    *out_max_step = -1;
+    json_array_foreach(report->runs, index, run)
+    {
+        bool match = strcmp(report_text(run, "group"), "growth") == 0 &&
+                     strcmp(report_text(run, "target"), "server") == 0 &&
+                     strcmp(report_text(run, "scenario"), scenario) == 0 &&
+                     report_number(run, "ratio", NULL) > 0;
+        if (!match) {
+            continue;
+        }
+        json_int_t run_step = json_integer_value(json_object_get(run, "step"));
+        if (run_step > *out_max_step) {
+            *out_max_step = run_step;
+        }
+        if (run_step == step && count < REPORT_REPEATS_MAX) {
+            runs[count++] = run;
+        }
+    }
+    return count > 0 ? report_median_run(runs, count) : NULL;
+}
+
+/* Throughput at the largest database against the smallest, each the median of its size's
+ * runs as a ratio to its own baselines (the machine's speed drifts between sizes). */
 static void report_target_growth(struct report *report, const char *scenario)
 {
     char name[REPORT_LINE_BYTES];
     char value[REPORT_LINE_BYTES] = "not measured";
     char detail[REPORT_LINE_BYTES] = "";
     snprintf(name, sizeof name,
-             "growth: %s throughput at the largest size >= 90 %% of the "
-             "smallest",
+             "growth: %s throughput at the largest size >= 90 %% of the smallest (medians)",
              scenario);
-    const json_t *small = report_find(report, "growth", scenario, 0, false);
-    const json_t *large = report_find(report, "growth", scenario, 0, true);
+    json_int_t max_step = -1;
+    const json_t *small = report_growth_median(report, scenario, 0, &max_step);
+    const json_t *large =
+        max_step > 0 ? report_growth_median(report, scenario, max_step, &max_step) : NULL;
     double small_ratio = report_number(small, "ratio", NULL);
     double large_ratio = report_number(large, "ratio", NULL);
-    if (small == NULL || large == NULL || small == large || small_ratio <= 0) {
+    if (small == NULL || large == NULL || small_ratio <= 0) {
         report_target(report, name, value, -1, detail);
         return;
     }

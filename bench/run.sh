@@ -10,7 +10,8 @@
 #    generator and the same connections, so each figure has a ratio beside it.
 # 3. Growth: a second server on a second fresh database, grown through the API (place and
 #    cancel, by 1024 buyers of its own in turn) to each size; at each size fresh accounts
-#    measure read and cancel, and the server's peak RSS during them is read from /proc
+#    measure read and cancel three times (the targets compare medians), and the server's
+#    peak RSS during them is read from /proc
 #    (VmHWM, reset first).
 # 4. `fairorder verify` checks both databases offline: the load kept every invariant.
 # 5. build/bench/report prints the table and the targets and writes build/bench.json and
@@ -155,6 +156,7 @@ clock_ticks_per_s=$(getconf CLK_TCK)
 db_bytes() { du -cb "$1"* 2>/dev/null | awk 'END { print $1 + 0 }'; }
 
 orders=0 # Orders in the database of the server being measured.
+step=0   # Growth: the index of the size being measured (0 = the smallest).
 
 # measure GROUP TARGET PORT SCENARIO CONNECTIONS ACCOUNTS PID: one run, appended to $runs
 # with what only this script knows: group, target, database size, the server's memory and
@@ -176,7 +178,7 @@ measure() {
                per_answer_us }')
   if [[ $target == server ]]; then
     placed=$(grep -o '"orders_placed":[0-9]*' <<< "$line" | cut -d: -f2)
-    extras+=",\"size\":$orders,\"rss_hwm_kb\":$(proc_kb "$pid" VmHWM)"
+    extras+=",\"size\":$orders,\"step\":$step,\"rss_hwm_kb\":$(proc_kb "$pid" VmHWM)"
     extras+=",\"rss_kb\":$(proc_kb "$pid" VmRSS),\"db_bytes\":$(db_bytes "$db")"
     orders=$((orders + placed))
   fi
@@ -291,9 +293,13 @@ for size in "${sizes[@]}"; do
   setup_accounts "$port" "$out/accounts-$size.txt" 64
   reset_peak "$pid"
   measure_baseline growth 64
-  measure_server growth read 64 "$out/accounts-$size.txt"
-  measure_server growth cancel 64 "$out/accounts-$size.txt"
-  measure_baseline growth 64
+  # Three rounds per size: the growth targets compare the medians of the sizes.
+  for round in 1 2 3; do
+    measure_server growth read 64 "$out/accounts-$size.txt"
+    measure_server growth cancel 64 "$out/accounts-$size.txt"
+    measure_baseline growth 64
+  done
+  step=$((step + 1))
 done
 stop_server "$pid"
 
