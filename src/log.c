@@ -95,11 +95,7 @@ static void *flusher_main(void *argument)
     fo_thread_name("fo-log");
     pthread_mutex_lock(&buffer_mutex);
     while (!stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        long nanoseconds = until.tv_nsec + (long)FO_LOG_FLUSH_MS * 1000000L;
-        until.tv_sec += nanoseconds / 1000000000L;
-        until.tv_nsec = nanoseconds % 1000000000L;
+        struct timespec until = fo_thread_deadline(FO_LOG_FLUSH_MS);
         (void)pthread_cond_timedwait(&buffer_wake, &buffer_mutex, &until);
         pthread_mutex_unlock(&buffer_mutex);
         fo_log_flush();

@@ -160,11 +160,7 @@ static void *checkpointer_main(void *arg)
     FO_ASSERT(writer->checkpoint_store != NULL);
     pthread_mutex_lock(&writer->mutex);
     while (!writer->stopping) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_nsec += FO_CHECKPOINT_PERIOD_MS * 1000000L;
-        deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-        deadline.tv_nsec %= 1000000000L;
+        struct timespec deadline = fo_thread_deadline(FO_CHECKPOINT_PERIOD_MS);
         pthread_cond_timedwait(&writer->checkpoint_wake, &writer->mutex, &deadline);
         if (writer->stopping) {
             break;

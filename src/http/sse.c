@@ -194,11 +194,7 @@ static void *hub_ticker(void *arg)
     fo_thread_name("fo-sse-ticker");
     pthread_mutex_lock(&hub->mutex);
     while (!hub->stopping) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_nsec += FO_SSE_TICK_MS * 1000000L;
-        deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-        deadline.tv_nsec %= 1000000000L;
+        struct timespec deadline = fo_thread_deadline(FO_SSE_TICK_MS);
         pthread_cond_timedwait(&hub->wake, &hub->mutex, &deadline);
         struct fo_writer_stats stats;
         fo_writer_stats(hub->writer, &stats);

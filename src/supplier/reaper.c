@@ -55,11 +55,7 @@ static void *reaper_main(void *arg)
     fo_thread_name("fo-reaper");
     pthread_mutex_lock(&reaper->mutex);
     while (!reaper->stopping) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_nsec += (long)(FO_REAPER_PERIOD_MS % 1000) * 1000000L;
-        deadline.tv_sec += FO_REAPER_PERIOD_MS / 1000 + deadline.tv_nsec / 1000000000L;
-        deadline.tv_nsec %= 1000000000L;
+        struct timespec deadline = fo_thread_deadline(FO_REAPER_PERIOD_MS);
         pthread_cond_timedwait(&reaper->wake, &reaper->mutex, &deadline);
         if (reaper->stopping) {
             break;

@@ -366,11 +366,7 @@ static void *simulator_main(void *argument)
     pthread_mutex_lock(&simulator->mutex);
     /* Ends when stopping is asked; each pass waits one period, then ticks. */
     while (!simulator->stopping) {
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_nsec += (long)(FO_SIMULATOR_PERIOD_MS % 1000) * 1000000L;
-        deadline.tv_sec += FO_SIMULATOR_PERIOD_MS / 1000 + deadline.tv_nsec / 1000000000L;
-        deadline.tv_nsec %= 1000000000L;
+        struct timespec deadline = fo_thread_deadline(FO_SIMULATOR_PERIOD_MS);
         pthread_cond_timedwait(&simulator->wake, &simulator->mutex, &deadline);
         if (simulator->stopping) {
             break;
