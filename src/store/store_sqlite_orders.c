@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/assert.h"
+#include "log.h"
 #include "store/store_sqlite.h"
 
 /* The settlement reasons' API texts, from the one table in core/order.h. */
@@ -176,6 +177,10 @@ static enum fo_err policy_cached(struct fo_store *store, const char *policy_id,
     enum fo_err err = fo_store_policy_get(store, policy_id, out);
     /* A missing policy breaks a foreign key of the schema: not a caller's mistake. */
     if (err == FO_ERR_NOT_FOUND) {
+        fo_log(FO_LOG_ERROR, "store.error",
+               "op=order_policy policy_id=%s detail=\"an order names a policy that does not "
+               "exist\" action=\"run 'fairorder verify' on the database; report this line\"",
+               policy_id);
         err = FO_ERR_INTERNAL;
     }
     if (err == FO_OK) {

@@ -235,6 +235,27 @@ static void test_version_1_database_migrates_to_3_with_counts_backfilled(void **
     fo_fixture_location_drop(location);
 }
 
+/* An order naming a policy that does not exist (only possible with foreign keys off, as
+ * here) reads as an internal error, not as an order with an empty policy. */
+static void test_order_with_a_missing_policy_is_an_internal_error(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    sqlite3 *raw = open_raw(fixture);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "PRAGMA foreign_keys=OFF; INSERT INTO orders (id, buyer_id, "
+                                  "service_id, supplier_id, policy_id, quantity, delivered, "
+                                  "unit_price_minor, amount_minor, currency, target, state, "
+                                  "placed_at_unix_ms, updated_at_unix_ms) VALUES ('ord_x', "
+                                  "'byr_1', 'svc_1', 'sup_1', 'pol_gone', 10, 0, 5, 50, 'CNY', "
+                                  "'t', 0, 1, 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    struct fo_order order;
+    assert_int_equal(fo_store_order_get(fixture->store, "ord_x", &order), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_order_get(fixture->store, "ord_missing", &order), FO_ERR_NOT_FOUND);
+}
+
 /* The EXPLAIN QUERY PLAN of one statement, its detail lines joined by '\n'. */
 static void plan_of(sqlite3 *db, enum fo_sql_statement statement, char *out, size_t out_bytes)
 {
@@ -422,6 +443,7 @@ int main(void)
         FIXTURE_TEST(test_checkpoint_copies_the_log),
         FIXTURE_TEST(test_statements_are_prepared_once_and_lazily),
         FIXTURE_TEST(test_locked_database_is_unavailable),
+        FIXTURE_TEST(test_order_with_a_missing_policy_is_an_internal_error),
         FIXTURE_TEST(test_open_a_file_that_is_not_a_database_is_unavailable),
         FIXTURE_TEST(test_reader_on_a_missing_file_does_not_create_it),
         cmocka_unit_test(test_version_1_database_migrates_to_3_with_counts_backfilled),
