@@ -23,7 +23,7 @@ $(BENCH_BUILD)/loadgen: $(BENCH_LOADGEN_SRC) $(BENCH_HEADERS)
 $(BENCH_BUILD)/baseline: bench/baseline.c src/core/assert.c $(BENCH_HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ bench/baseline.c src/core/assert.c \
-	    $(shell pkg-config --libs libmicrohttpd) -lpthread
+	    $(shell pkg-config --libs libmicrohttpd) -lpthread $(MALLOC_LIBS)
 
 $(BENCH_BUILD)/fsync_probe: bench/fsync_probe.c bench/hist.c src/core/assert.c $(BENCH_HEADERS)
 	@mkdir -p $(dir $@)
