@@ -95,16 +95,24 @@ const char *fo_sql_text(enum fo_sql_statement statement);
 void fo_sqlite_vfs_register(void);
 
 /* Policies this connection has read, by id. A policy row never changes nor goes away
- * (schema triggers) and ids are never reused, so an entry can only be stale if the policy
- * was created in a transaction that rolled back, and then no order can name it. */
+ * (schema triggers) and ids are never reused, so an entry could only be stale if the
+ * policy was created in a transaction that rolled back: undoing a command or a batch
+ * empties the cache (store_sqlite_tx.c). */
 #define FO_STORE_POLICY_CACHE_SLOTS 16
+/* Services the writer's connection has read, by id. Services change (price, policy,
+ * active), but only through the writer's connection, which empties the cache when it
+ * writes one and when a command or batch is undone. A reader's connection could not tell
+ * when another connection changed a service, so readers do not cache them. */
+#define FO_STORE_SERVICE_CACHE_SLOTS 16
 
 struct fo_store {
     sqlite3 *db;
-    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS]; /* id[0] == 0: empty. */
-    sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT];           /* NULL until first use. */
-    int64_t schema_version;                                     /* Highest applied migration. */
-    bool in_batch;          /* Between batch_begin and its end. */
+    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS];    /* id[0] == 0: empty. */
+    struct fo_service service_cache[FO_STORE_SERVICE_CACHE_SLOTS]; /* Writer only. */
+    bool caches_services; /* The writer's connection (the one that migrates). */
+    sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT]; /* NULL until first use. */
+    int64_t schema_version;                           /* Highest applied migration. */
+    bool in_batch;                                    /* Between batch_begin and its end. */
     unsigned command_depth; /* Open command scopes (they nest: savepoints). */
     unsigned read_depth;    /* Open read snapshots (they nest: only the outer one BEGINs). */
 };
@@ -118,6 +126,11 @@ struct fo_sql_query {
     int column_index; /* The next column of the current row, from 0. */
     int rc;           /* The first SQLite error of this query; SQLITE_OK while none. */
 };
+
+/* Empty the caches of rows read (after an undo: they may hold rows that are gone). */
+void fo_store_caches_forget(struct fo_store *store);
+/* The cache slot of an id (policies, services). */
+size_t fo_store_cache_slot(const char *id, size_t slots);
 
 /* Translate a SQLite result code and log it once with the connection's message.
  * Returns FO_ERR_UNAVAILABLE or FO_ERR_INTERNAL; never FO_OK (asserts rc is an error). */

@@ -210,11 +210,32 @@ enum fo_err fo_store_policy_insert(struct fo_store *store, const struct fo_polic
     return fo_sql_exec(&query);
 }
 
+size_t fo_store_cache_slot(const char *id, size_t slots)
+{
+    size_t hash = 0;
+    for (const char *c = id; *c != '\0'; c++) {
+        hash = hash * 31U + (unsigned char)*c;
+    }
+    return hash % slots;
+}
+
+void fo_store_caches_forget(struct fo_store *store)
+{
+    memset(store->policy_cache, 0, sizeof store->policy_cache);
+    memset(store->service_cache, 0, sizeof store->service_cache);
+}
+
 enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
                                 struct fo_policy *out)
 {
     FO_ASSERT(policy_id != NULL);
     FO_ASSERT(out != NULL);
+    struct fo_policy *slot =
+        &store->policy_cache[fo_store_cache_slot(policy_id, FO_STORE_POLICY_CACHE_SLOTS)];
+    if (slot->id[0] != '\0' && strcmp(slot->id, policy_id) == 0) {
+        *out = *slot;
+        return FO_OK;
+    }
     struct fo_sql_query query;
     enum fo_err err = fo_sql_begin(store, FO_SQL_POLICY_GET, "policy_get", &query);
     if (err != FO_OK) {
@@ -224,6 +245,7 @@ enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
     err = fo_sql_row(&query);
     if (err == FO_OK) {
         read_policy(&query, out);
+        *slot = *out;
     }
     fo_sql_end(&query);
     return err;
@@ -285,6 +307,7 @@ enum fo_err fo_store_service_update(struct fo_store *store, const struct fo_serv
     fo_sql_bind_text(&query, service->policy_id);
     fo_sql_bind_int64(&query, service->unit_price_minor);
     fo_sql_bind_bool(&query, service->active);
+    memset(store->service_cache, 0, sizeof store->service_cache);
     err = fo_sql_exec(&query);
     if (err == FO_OK && fo_sql_changes(&query) == 0) {
         return FO_ERR_NOT_FOUND;
@@ -297,6 +320,14 @@ enum fo_err fo_store_service_get(struct fo_store *store, const char *service_id,
 {
     FO_ASSERT(service_id != NULL);
     FO_ASSERT(out != NULL);
+    struct fo_service *slot = NULL;
+    if (store->caches_services) {
+        slot = &store->service_cache[fo_store_cache_slot(service_id, FO_STORE_SERVICE_CACHE_SLOTS)];
+        if (slot->id[0] != '\0' && strcmp(slot->id, service_id) == 0) {
+            *out = *slot;
+            return FO_OK;
+        }
+    }
     struct fo_sql_query query;
     enum fo_err err = fo_sql_begin(store, FO_SQL_SERVICE_GET, "service_get", &query);
     if (err != FO_OK) {
@@ -306,6 +337,9 @@ enum fo_err fo_store_service_get(struct fo_store *store, const char *service_id,
     err = fo_sql_row(&query);
     if (err == FO_OK) {
         read_service(&query, out);
+        if (slot != NULL) {
+            *slot = *out;
+        }
     }
     fo_sql_end(&query);
     return err;

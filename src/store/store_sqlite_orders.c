@@ -161,19 +161,10 @@ enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order 
     return err;
 }
 
-/* The policy snapshot of a policy id, from the connection's cache or the database. */
+/* The policy snapshot of a policy id (fo_store_policy_get caches it). */
 static enum fo_err policy_cached(struct fo_store *store, const char *policy_id,
                                  struct fo_policy *out)
 {
-    size_t hash = 0;
-    for (const char *c = policy_id; *c != '\0'; c++) {
-        hash = hash * 31U + (unsigned char)*c;
-    }
-    struct fo_policy *slot = &store->policy_cache[hash % FO_STORE_POLICY_CACHE_SLOTS];
-    if (slot->id[0] != '\0' && strcmp(slot->id, policy_id) == 0) {
-        *out = *slot;
-        return FO_OK;
-    }
     enum fo_err err = fo_store_policy_get(store, policy_id, out);
     /* A missing policy breaks a foreign key of the schema: not a caller's mistake. */
     if (err == FO_ERR_NOT_FOUND) {
@@ -182,9 +173,6 @@ static enum fo_err policy_cached(struct fo_store *store, const char *policy_id,
                "exist\" action=\"run 'fairorder verify' on the database; report this line\"",
                policy_id);
         err = FO_ERR_INTERNAL;
-    }
-    if (err == FO_OK) {
-        *slot = *out;
     }
     return err;
 }

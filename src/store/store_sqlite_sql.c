@@ -18,7 +18,7 @@
       "created_at_unix_ms"
 
 /* An order row, in the order read_order reads it; its policy snapshot comes from the
- * connection's policy cache (policies never change: store_sqlite_orders.c). */
+ * connection's policy cache (policies never change: store_sqlite.h). */
 #define ORDER_SELECT                                                                           \
     "SELECT o.seq, o.id, o.buyer_id, o.service_id, o.supplier_id, o.quantity, o.delivered, "   \
     "o.unit_price_minor, o.amount_minor, o.currency, o.target, o.state, o.placed_at_unix_ms, " \

@@ -33,11 +33,12 @@ static enum fo_err run(struct fo_store *store, enum fo_sql_statement statement, 
 }
 
 /* True when SQLite has no transaction open although we think one is. */
-static bool transaction_lost(const struct fo_store *store, const char *op)
+static bool transaction_lost(struct fo_store *store, const char *op)
 {
     if (!sqlite3_get_autocommit(store->db)) {
         return false;
     }
+    fo_store_caches_forget(store);
     fo_log(FO_LOG_ERROR, "store.error",
            "op=%s sqlite=rolled_back detail=\"SQLite rolled the transaction back after an "
            "earlier error\" action=\"the batch is lost and was not answered; retry it\"",
@@ -81,6 +82,7 @@ void fo_store_batch_rollback(struct fo_store *store)
     if (!sqlite3_get_autocommit(store->db)) {
         (void)run(store, FO_SQL_ROLLBACK, "batch_rollback");
     }
+    fo_store_caches_forget(store);
     store->in_batch = false;
     store->command_depth = 0;
     FO_ASSERT(sqlite3_get_autocommit(store->db));
@@ -105,6 +107,7 @@ enum fo_err fo_store_command_begin(struct fo_store *store)
 /* ROLLBACK TO then RELEASE: undo the command's writes and close its savepoint. */
 static enum fo_err command_undo(struct fo_store *store)
 {
+    fo_store_caches_forget(store);
     enum fo_err err = run(store, FO_SQL_ROLLBACK_TO, "command_undo");
     if (err != FO_OK) {
         return err;

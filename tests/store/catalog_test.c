@@ -356,6 +356,58 @@ static void test_service_on_unknown_policy_or_supplier_is_refused(void **state)
     assert_string_equal(read.policy_id, "pol_1");
 }
 
+/* Rows read are cached per connection (policies everywhere, services on the writer's):
+ * whatever the cache holds, a read answers what the database holds now. */
+static void test_reads_follow_updates_undos_and_other_connections(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_store *store = fixture->store;
+    struct fo_store *reader = fo_fixture_open_reader(fixture);
+    struct fo_service read;
+    assert_int_equal(fo_store_service_get(store, "svc_1", &read), FO_OK);
+    assert_int_equal(fo_store_service_get(reader, "svc_1", &read), FO_OK);
+    assert_int64_equal(read.unit_price_minor, 5);
+
+    struct fo_service change;
+    fo_fixture_service(1, &change);
+    change.unit_price_minor = 7;
+    WRITE_EXPECT(store, fo_store_service_update(store, &change), FO_OK);
+    assert_int_equal(fo_store_service_get(store, "svc_1", &read), FO_OK);
+    assert_int64_equal(read.unit_price_minor, 7);
+    assert_int_equal(fo_store_service_get(reader, "svc_1", &read), FO_OK);
+    assert_int64_equal(read.unit_price_minor, 7);
+
+    /* Read inside a command that is undone: the cache must not keep what vanished. */
+    struct fo_policy policy;
+    fo_fixture_policy(2, &policy);
+    assert_int_equal(fo_store_batch_begin(store), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_policy_insert(store, &policy), FO_OK);
+    change.unit_price_minor = 9;
+    assert_int_equal(fo_store_service_update(store, &change), FO_OK);
+    assert_int_equal(fo_store_service_get(store, "svc_1", &read), FO_OK);
+    assert_int64_equal(read.unit_price_minor, 9);
+    struct fo_policy policy_read;
+    assert_int_equal(fo_store_policy_get(store, "pol_2", &policy_read), FO_OK);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    assert_int_equal(fo_store_service_get(store, "svc_1", &read), FO_OK);
+    assert_int64_equal(read.unit_price_minor, 7);
+    assert_int_equal(fo_store_policy_get(store, "pol_2", &policy_read), FO_ERR_NOT_FOUND);
+
+    /* The same for a batch that rolls back after its commands were kept. */
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_policy_insert(store, &policy), FO_OK);
+    assert_int_equal(fo_store_service_update(store, &change), FO_OK);
+    assert_int_equal(fo_store_command_end(store, true), FO_OK);
+    assert_int_equal(fo_store_service_get(store, "svc_1", &read), FO_OK);
+    assert_int_equal(fo_store_policy_get(store, "pol_2", &policy_read), FO_OK);
+    fo_store_batch_rollback(store);
+    assert_int_equal(fo_store_service_get(store, "svc_1", &read), FO_OK);
+    assert_int64_equal(read.unit_price_minor, 7);
+    assert_int_equal(fo_store_policy_get(store, "pol_2", &policy_read), FO_ERR_NOT_FOUND);
+    fo_store_close(reader);
+}
+
 static void test_service_list_newest_first_with_filter_and_cursor(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -414,6 +466,7 @@ int main(void)
         FIXTURE_TEST(test_service_update_writes_only_the_mutable_fields),
         FIXTURE_TEST(test_service_on_unknown_policy_or_supplier_is_refused),
         FIXTURE_TEST(test_service_list_newest_first_with_filter_and_cursor),
+        FIXTURE_TEST(test_reads_follow_updates_undos_and_other_connections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
