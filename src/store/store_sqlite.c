@@ -163,10 +163,40 @@ static enum fo_err exec_script(struct fo_store *store, const struct fo_embedded_
     return FO_OK;
 }
 
-/* Apply one migration unless the database already has it (checked inside the write
- * transaction, so a concurrent migrator cannot make us apply it twice). */
-static enum fo_err migrate_one(struct fo_store *store, const struct fo_embedded_file *file,
-                               int64_t version)
+/* A migration whose first line is this runs with foreign keys off: SQLite's recipe for
+ * rebuilding a table that others reference (schema/0004) leaves it missing for a moment.
+ * It commits only if every foreign key of the database holds afterwards. */
+#define MIGRATION_FOREIGN_KEYS_OFF "-- fairorder: foreign_keys=off\n"
+
+/* FO_OK when PRAGMA foreign_key_check finds nothing; else logs the first violation. */
+static enum fo_err foreign_keys_hold(struct fo_store *store, const char *path)
+{
+    sqlite3_stmt *statement = NULL;
+    int rc = sqlite3_prepare_v2(store->db, "PRAGMA foreign_key_check", -1, &statement, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(statement);
+    }
+    enum fo_err err = FO_OK;
+    if (rc == SQLITE_ROW) {
+        fo_log(FO_LOG_ERROR, "store.error",
+               "op=migrate file=%s table=%s rowid=%lld parent=%s detail=\"the migration "
+               "broke a foreign key and was not applied\" action=\"report this line; the "
+               "database is as it was\"",
+               path, (const char *)sqlite3_column_text(statement, 0),
+               (long long)sqlite3_column_int64(statement, 1),
+               (const char *)sqlite3_column_text(statement, 2));
+        err = FO_ERR_INTERNAL;
+    } else if (rc != SQLITE_DONE) {
+        err = fo_sql_fail(store, "migrate_foreign_key_check", rc);
+    }
+    sqlite3_finalize(statement);
+    return err;
+}
+
+/* migrate_one's transaction: skip if applied, else run, check, record, commit. */
+static enum fo_err migrate_one_in_transaction(struct fo_store *store,
+                                              const struct fo_embedded_file *file, int64_t version,
+                                              bool check_foreign_keys)
 {
     enum fo_err err = exec_plain(store, "BEGIN IMMEDIATE", "migrate_begin");
     if (err != FO_OK) {
@@ -175,7 +205,12 @@ static enum fo_err migrate_one(struct fo_store *store, const struct fo_embedded_
     int64_t applied = 0;
     err = read_user_version(store, &applied);
     if (err == FO_OK && applied < version) {
+        /* Some migrations copy a table: say so before the wait, not only after. */
+        fo_log(FO_LOG_INFO, "store.migrating", "version=%" PRId64 " file=%s", version, file->path);
         err = exec_script(store, file);
+        if (err == FO_OK && check_foreign_keys) {
+            err = foreign_keys_hold(store, file->path);
+        }
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %" PRId64, version);
         if (err == FO_OK) {
@@ -190,6 +225,32 @@ static enum fo_err migrate_one(struct fo_store *store, const struct fo_embedded_
         return exec_plain(store, "COMMIT", "migrate_commit");
     }
     (void)sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
+/* Apply one migration unless the database already has it (checked inside the write
+ * transaction, so a concurrent migrator cannot make us apply it twice). */
+static enum fo_err migrate_one(struct fo_store *store, const struct fo_embedded_file *file,
+                               int64_t version)
+{
+    size_t marker_bytes = strlen(MIGRATION_FOREIGN_KEYS_OFF);
+    bool foreign_keys_off = file->bytes >= marker_bytes &&
+                            memcmp(file->data, MIGRATION_FOREIGN_KEYS_OFF, marker_bytes) == 0;
+    /* Outside the transaction: inside one, SQLite ignores the pragma. */
+    enum fo_err err =
+        foreign_keys_off ? exec_plain(store, "PRAGMA foreign_keys=OFF", "migrate") : FO_OK;
+    if (err == FO_OK) {
+        err = migrate_one_in_transaction(store, file, version, foreign_keys_off);
+    }
+    if (foreign_keys_off) {
+        enum fo_err restored = exec_plain(store, "PRAGMA foreign_keys=ON", "migrate");
+        char foreign_keys[8] = "";
+        if (restored == FO_OK) {
+            restored = pragma_text(store, "PRAGMA foreign_keys", foreign_keys, sizeof foreign_keys);
+        }
+        FO_ASSERT(restored != FO_OK || strcmp(foreign_keys, "1") == 0);
+        err = err != FO_OK ? err : restored;
+    }
     return err;
 }
 

@@ -50,7 +50,7 @@ static void test_connection_settings(void **state)
     query_text(raw, "PRAGMA journal_mode", text, sizeof text);
     assert_string_equal(text, "wal");
     query_text(raw, "PRAGMA user_version", text, sizeof text);
-    assert_string_equal(text, "3");
+    assert_string_equal(text, "4");
     sqlite3_close(raw);
 
     sqlite3 *db = fixture->store->db;
@@ -201,12 +201,73 @@ static void create_version_1(const char *location)
         "('ord_1', 'byr_1', 'svc_1', 'sup_1', 'pol_1', 1000, 0, 5, 5000, 'CNY', 't', 0, 0, 0, "
         "NULL), ('ord_2', 'byr_1', 'svc_1', 'sup_1', 'pol_1', 1000, 0, 5, 5000, 'CNY', 't', 1, "
         "0, 0, NULL), ('ord_3', 'byr_1', 'svc_1', 'sup_1', 'pol_1', 1000, 9, 5, 5000, 'CNY', "
-        "'t', 2, 0, 0, 300000);";
+        "'t', 2, 0, 0, 300000);"
+        /* History that references orders (schema/0004 rebuilds that table under it). */
+        "INSERT INTO events (order_seq, at_unix_ms, type, state, delivered, actor, detail) "
+        "VALUES (3, 0, 1, 2, 9, 1, '');"
+        "INSERT INTO journals (at_unix_ms, kind, buyer_id, order_id, reference, outside_minor, "
+        "available_minor, held_minor, revenue_minor, fees_minor, available_after_minor) "
+        "VALUES (0, 2, 'byr_1', 'ord_1', NULL, 0, -5000, 5000, 0, 0, 95000);";
     assert_int_equal(sqlite3_exec(db, rows, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
 
-static void test_version_1_database_migrates_to_3_with_counts_backfilled(void **state)
+/* schema/0004 rebuilt orders: the same indexes and triggers, and the rules still enforced
+ * (transitions, settlement reasons, in-flight counts, foreign keys: the migration runner
+ * turned them back on). Uses the orders of create_version_1. */
+static void assert_orders_rebuilt_with_their_rules(const char *location, struct fo_store *store)
+{
+    struct fo_order order;
+    struct fo_supplier supplier;
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open_v2(location, &raw, SQLITE_OPEN_READONLY, FO_SQLITE_VFS_NAME),
+                     SQLITE_OK);
+    char names[1024];
+    query_text(raw,
+               "SELECT group_concat(type || ':' || name, ' ') FROM (SELECT type, name FROM "
+               "sqlite_schema WHERE tbl_name = 'orders' ORDER BY type, name)",
+               names, sizeof names);
+    assert_string_equal(names, "index:orders_buyer index:orders_cancelled index:orders_executing "
+                               "index:orders_leases index:orders_pending index:orders_queued "
+                               "index:sqlite_autoindex_orders_1 table:orders "
+                               "trigger:orders_delivered_monotonic trigger:orders_fixed_columns "
+                               "trigger:orders_in_flight_insert trigger:orders_in_flight_update "
+                               "trigger:orders_kept trigger:orders_transition");
+    sqlite3_close(raw);
+    assert_int_equal(fo_store_order_get(store, "ord_2", &order), FO_OK);
+    struct fo_order cancelled = order;
+    cancelled.state = FO_STATE_CANCELLED;
+    cancelled.settled = true;
+    cancelled.settlement.reason = FO_REASON_QUEUED_FULL_REFUND;
+    cancelled.settlement.split.refund_minor = cancelled.amount_minor;
+    cancelled.settlement.at_unix_ms = 1;
+    struct fo_order wrong = cancelled;
+    wrong.settlement.split.fee_minor = 1; /* A full refund with a fee breaks the CHECK. */
+    wrong.settlement.split.refund_minor = cancelled.amount_minor - 1;
+    assert_int_equal(fo_store_batch_begin(store), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_order_update(store, &wrong), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_order_update(store, &cancelled), FO_OK);
+    assert_int_equal(fo_store_command_end(store, true), FO_OK);
+    struct fo_order back = cancelled; /* A terminal order never changes again (trigger). */
+    back.state = FO_STATE_QUEUED;
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_order_update(store, &back), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    struct fo_order orphan;
+    fo_fixture_order("ord_9", FO_STATE_PENDING, &orphan);
+    snprintf(orphan.buyer_id, sizeof orphan.buyer_id, "%s", "byr_9");
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(fo_store_order_insert(store, &orphan), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    assert_int_equal(fo_store_batch_commit(store), FO_OK);
+    assert_int_equal(fo_store_supplier_get(store, "sup_1", &supplier), FO_OK);
+    assert_int64_equal(supplier.in_flight_count, 1); /* The in-flight trigger is back too. */
+}
+
+static void test_version_1_database_migrates_to_the_latest_keeping_every_row(void **state)
 {
     (void)state;
     char location[512];
@@ -219,7 +280,7 @@ static void test_version_1_database_migrates_to_3_with_counts_backfilled(void **
 
     struct fo_store *store = NULL;
     assert_int_equal(fo_store_open(location, true, &store), FO_OK);
-    assert_int64_equal(fo_store_schema_version(store), 3);
+    assert_int64_equal(fo_store_schema_version(store), fo_fixture_schema_version());
     struct fo_supplier supplier;
     assert_int_equal(fo_store_supplier_get(store, "sup_1", &supplier), FO_OK);
     assert_int64_equal(supplier.in_flight_count, 2); /* Backfilled by schema/0002. */
@@ -231,6 +292,14 @@ static void test_version_1_database_migrates_to_3_with_counts_backfilled(void **
     assert_int_equal(fo_store_order_executing(store, "sup_1", oldest, 2, &oldest_count), FO_OK);
     assert_int_equal(oldest_count, 1); /* orders_executing (schema/0003) holds the old row. */
     assert_string_equal(oldest[0].id, "ord_3");
+    assert_int64_equal(oldest[0].seq, 3); /* schema/0004 copied the rows with their seq. */
+    struct fo_event events[2];
+    size_t events_count = 0;
+    assert_int_equal(fo_store_event_list(store, "ord_3", 0, events, 2, &events_count), FO_OK);
+    assert_int_equal(events_count, 1);
+    assert_int64_equal(events[0].delivered, 9);
+
+    assert_orders_rebuilt_with_their_rules(location, store);
     fo_store_close(store);
     fo_fixture_location_drop(location);
 }
@@ -411,17 +480,16 @@ static int ephemeral_tables_of(sqlite3 *db, const char *sql)
     return count;
 }
 
-/* "x IN (a, b, c)" builds a temporary b-tree of the list per run (schema/0003): the write
- * path has none, but for the CHECK on the three cancel reasons of orders. */
+/* "x IN (a, b, c)" builds a temporary b-tree of the list per run (schema/0003 and 0004):
+ * the write path has none. */
 static void test_write_path_builds_no_temporary_btrees(void **state)
 {
     struct fo_fixture *fixture = *state;
     sqlite3 *raw = open_raw(fixture);
     for (int index = 0; index < FO_SQL_STATEMENT_COUNT; index++) {
         enum fo_sql_statement statement = (enum fo_sql_statement)index;
-        /* The CHECK on cancel reasons; policy rules (admin, rare) are lists too. */
-        int allowed = statement == FO_SQL_ORDER_INSERT || statement == FO_SQL_ORDER_UPDATE ||
-                      statement == FO_SQL_POLICY_INSERT;
+        /* Policy rules (admin, rare) are checked against lists of three. */
+        int allowed = statement == FO_SQL_POLICY_INSERT;
         int count = ephemeral_tables_of(raw, fo_sql_text(statement));
         if (count > allowed) {
             fail_msg("statement %d opens %d temporary b-trees: %s", index, count,
@@ -446,7 +514,7 @@ int main(void)
         FIXTURE_TEST(test_order_with_a_missing_policy_is_an_internal_error),
         FIXTURE_TEST(test_open_a_file_that_is_not_a_database_is_unavailable),
         FIXTURE_TEST(test_reader_on_a_missing_file_does_not_create_it),
-        cmocka_unit_test(test_version_1_database_migrates_to_3_with_counts_backfilled),
+        cmocka_unit_test(test_version_1_database_migrates_to_the_latest_keeping_every_row),
         FIXTURE_TEST(test_no_statement_scans_a_table_or_sorts),
         FIXTURE_TEST(test_hot_statements_use_their_designed_index),
         FIXTURE_TEST(test_no_statement_is_reprepared_when_bound),

@@ -31,5 +31,5 @@ void fo_fixture_location_unopenable(const char *name, char *out, size_t out_byte
 
 int64_t fo_fixture_schema_version(void)
 {
-    return 3; /* src/store/schema/0003_no_in_lists.sql */
+    return 4; /* src/store/schema/0004_orders_reason_check.sql */
 }
