@@ -35,14 +35,16 @@ char *fo_json_out_take(struct fo_json_out *out, size_t *out_length)
     return buf;
 }
 
-static void append(struct fo_json_out *out, const char *bytes, size_t count)
+/* Room for `count` more bytes and the NUL after them: where to write them, or NULL once
+ * the answer overflowed (past FO_ANSWER_BYTES_MAX or out of memory). commit() after. */
+static char *reserve(struct fo_json_out *out, size_t count)
 {
     if (out->overflow) {
-        return;
+        return NULL;
     }
     if (out->length + count + 1 > FO_ANSWER_BYTES_MAX) {
         out->overflow = true;
-        return;
+        return NULL;
     }
     if (out->length + count + 1 > out->capacity) {
         size_t capacity = out->capacity == 0 ? 1024 : out->capacity;
@@ -52,14 +54,50 @@ static void append(struct fo_json_out *out, const char *bytes, size_t count)
         char *grown = realloc(out->buf, capacity);
         if (grown == NULL) {
             out->overflow = true;
-            return;
+            return NULL;
         }
         out->buf = grown;
         out->capacity = capacity;
     }
-    memcpy(out->buf + out->length, bytes, count);
+    return out->buf + out->length;
+}
+
+static void commit(struct fo_json_out *out, size_t count)
+{
+    FO_ASSERT(out->length + count < out->capacity);
     out->length += count;
     out->buf[out->length] = '\0';
+}
+
+static void append(struct fo_json_out *out, const char *bytes, size_t count)
+{
+    char *at = reserve(out, count);
+    if (at != NULL) {
+        memcpy(at, bytes, count);
+        commit(out, count);
+    }
+}
+
+/* '"' + bytes + '"' + suffix (0 or 1 byte: ':' after a key), in one step. */
+static void append_quoted(struct fo_json_out *out, const char *bytes, size_t count, char suffix)
+{
+    size_t total = count + 2 + (suffix != '\0' ? 1U : 0U);
+    char *at = reserve(out, total);
+    if (at != NULL) {
+        at[0] = '"';
+        memcpy(at + 1, bytes, count);
+        at[count + 1] = '"';
+        if (suffix != '\0') {
+            at[count + 2] = suffix;
+        }
+        commit(out, total);
+    }
+}
+
+/* A byte JSON strings carry as it is: printable ASCII but for the quote and backslash. */
+static bool plain_ascii(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
 /* Before any value: a comma when it follows a sibling in an array or object. */
@@ -118,8 +156,13 @@ void fo_json_key(struct fo_json_out *out, const char *key)
 {
     FO_ASSERT(key != NULL);
     FO_ASSERT(out->depth > 0);
-    fo_json_string(out, key);
-    append(out, ":", 1);
+    size_t bytes = 0;
+    while (key[bytes] != '\0') {
+        FO_ASSERT(plain_ascii((unsigned char)key[bytes])); /* Keys are ours: no escaping. */
+        bytes++;
+    }
+    value_prefix(out);
+    append_quoted(out, key, bytes, ':');
     out->after_key = true;
 }
 
@@ -153,13 +196,20 @@ void fo_json_string_n(struct fo_json_out *out, const char *value, size_t bytes)
     FO_ASSERT(value != NULL || bytes == 0);
     const unsigned char *text = (const unsigned char *)value;
     value_prefix(out);
+    size_t index = 0;
+    while (index < bytes && plain_ascii(text[index])) {
+        index++; /* Plain ASCII, most of every answer: no decoding needed. */
+    }
+    if (index == bytes) {
+        append_quoted(out, value, bytes, '\0');
+        return;
+    }
     append(out, "\"", 1);
     size_t run_start = 0;
-    size_t index = 0;
     while (index < bytes) {
         unsigned char c = text[index];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            index++; /* Plain ASCII, most of every answer: no decoding needed. */
+        if (plain_ascii(c)) {
+            index++;
             continue;
         }
         size_t length = c >= 0x20 && c != '"' && c != '\\'

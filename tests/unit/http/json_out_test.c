@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "core/utf8.h"
 #include "http/json_out.h"
 #include "support/fo_test.h"
@@ -101,6 +102,41 @@ static void test_fo_json_int_prints_every_magnitude(void **state)
     free(text);
 }
 
+/* An answer stops growing at FO_ANSWER_BYTES_MAX: the writer flags the overflow, keeps at
+ * most that many bytes (with the NUL) and ignores everything after, although the buffer
+ * grows by doubling and so ends up larger than the limit. */
+static void test_fo_json_out_stops_at_the_answer_limit(void **state)
+{
+    (void)state;
+    enum { CHUNK = 100 * 1024 };
+    char *chunk = malloc(CHUNK);
+    assert_non_null(chunk);
+    memset(chunk, 'x', CHUNK);
+    struct fo_json_out out;
+    fo_json_out_init(&out);
+    fo_json_array_begin(&out);
+    size_t written = 1;
+    size_t strings = 0;
+    while (!out.overflow) {
+        assert_true(strings < FO_ANSWER_BYTES_MAX / CHUNK + 2); /* Bounded. */
+        written = out.length;
+        fo_json_string_n(&out, chunk, CHUNK);
+        strings++;
+    }
+    /* '[' + n strings of CHUNK + 2 bytes with n - 1 commas, and the NUL, fit; of the string
+     * that did not, only its comma was written. Nothing is written after the overflow. */
+    size_t whole = (FO_ANSWER_BYTES_MAX - 1) / (CHUNK + 3);
+    assert_int_equal(strings - 1, whole);
+    assert_int_equal(written, 1 + whole * (CHUNK + 2) + (whole - 1));
+    assert_int_equal(out.length, written + 1);
+    assert_true(out.length + 1 <= FO_ANSWER_BYTES_MAX);
+    fo_json_key(&out, "k");
+    fo_json_int(&out, 7);
+    assert_int_equal(out.length, written + 1);
+    fo_json_out_deinit(&out);
+    free(chunk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_fo_json_string_n_replaces_malformed_utf8),
         cmocka_unit_test(test_fo_json_commas_and_nesting),
         cmocka_unit_test(test_fo_json_int_prints_every_magnitude),
+        cmocka_unit_test(test_fo_json_out_stops_at_the_answer_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
