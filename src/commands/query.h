@@ -34,7 +34,8 @@ struct fo_verify_report {
 };
 /* Replays the ledger and checks every invariant: ledger sums to zero, every journal
  * balances, each buyer's balances equal their postings and are >= 0, each order passes
- * fo_order_check and its postings agree with its state (fo_ledger_check_order).
+ * fo_order_check and its postings agree with its state (fo_ledger_check_order), each
+ * supplier's in-flight count is its queued and executing orders.
  * `report` is large: allocate it. */
 enum fo_err fo_query_verify(struct fo_store *store, struct fo_verify_report *report);
 

@@ -133,6 +133,13 @@ struct fo_supplier {
 enum fo_err fo_store_supplier_insert(struct fo_store *store, const struct fo_supplier *supplier);
 enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_id,
                                   struct fo_supplier *out);
+/* Every supplier, in seq order after `after_seq` (verify). */
+enum fo_err fo_store_supplier_scan(struct fo_store *store, int64_t after_seq,
+                                   struct fo_supplier *out, size_t max, size_t *out_count);
+/* The supplier's queued and executing orders, counted one by one: what its
+ * in_flight_count must equal (verify). */
+enum fo_err fo_store_supplier_open_orders_count(struct fo_store *store, const char *supplier_id,
+                                                int64_t *out_count);
 /* Suppliers with simulate_units_per_s > 0, in seq order after `after_seq`. */
 enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t after_seq,
                                              struct fo_supplier *out, size_t max,

@@ -153,6 +153,37 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
     return err;
 }
 
+enum fo_err fo_store_supplier_scan(struct fo_store *store, int64_t after_seq,
+                                   struct fo_supplier *out, size_t max, size_t *out_count)
+{
+    FO_ASSERT(after_seq >= 0);
+    struct fo_sql_query query;
+    enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_SCAN, "supplier_scan", &query);
+    if (err != FO_OK) {
+        return err;
+    }
+    fo_sql_bind_int64(&query, after_seq);
+    fo_sql_bind_limit(&query, max);
+    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_supplier);
+}
+
+enum fo_err fo_store_supplier_open_orders_count(struct fo_store *store, const char *supplier_id,
+                                                int64_t *out_count)
+{
+    FO_ASSERT(supplier_id != NULL);
+    FO_ASSERT(out_count != NULL);
+    struct fo_sql_query query;
+    enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_OPEN_ORDERS_COUNT,
+                                   "supplier_open_orders_count", &query);
+    if (err != FO_OK) {
+        return err;
+    }
+    fo_sql_bind_text(&query, supplier_id);
+    err = fo_sql_scalar(&query, out_count);
+    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* A sum of counts is always one row. */
+    return err;
+}
+
 enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t after_seq,
                                              struct fo_supplier *out, size_t max, size_t *out_count)
 {
