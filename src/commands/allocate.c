@@ -36,7 +36,7 @@ static enum fo_err allocate_page(struct fo_store *store, int64_t now_unix_ms,
         FO_ASSERT(order->state == FO_STATE_PENDING);
         FO_ASSERT(strcmp(order->supplier_id, supplier_id) == 0);
         fo_order_allocate(order, now_unix_ms);
-        err = fo_write_order(store, order);
+        err = fo_write_order(store, order, FO_STATE_PENDING);
         if (err == FO_OK) {
             err = fo_write_event(store, order, FO_EVENT_ALLOCATED, FO_ACTOR_SYSTEM, NULL,
                                  now_unix_ms);

@@ -67,13 +67,14 @@ enum fo_err fo_cmd_cancel(struct fo_store *store, int64_t now_unix_ms,
         *out_quote = quote;
         return FO_ERR_QUOTE_CHANGED;
     }
-    bool frees_capacity = order.state == FO_STATE_QUEUED || order.state == FO_STATE_EXECUTING;
+    enum fo_state from = order.state;
+    bool frees_capacity = from == FO_STATE_QUEUED || from == FO_STATE_EXECUTING;
     fo_order_cancel(&order, &quote, now_unix_ms);
     FO_ASSERT(order.state == FO_STATE_CANCELLED);
     FO_ASSERT(order.settlement.split.refund_minor == quote.split.refund_minor);
     enum fo_actor actor = input->buyer_id != NULL ? FO_ACTOR_BUYER : FO_ACTOR_ADMIN;
-    err = fo_write_terminal(store, &order, FO_EVENT_CANCELLED, actor, input->reason, now_unix_ms,
-                            detail);
+    err = fo_write_terminal(store, &order, from, FO_EVENT_CANCELLED, actor, input->reason,
+                            now_unix_ms, detail);
     if (err == FO_OK && frees_capacity) {
         err = fo_cmd_allocate(store, now_unix_ms, order.supplier_id);
     }

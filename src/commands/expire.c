@@ -24,8 +24,8 @@ static enum fo_err expire_one(struct fo_store *store, int64_t now_unix_ms, struc
     FO_ASSERT(err == FO_OK); /* Executing, and its own delivered is always valid. */
     struct fo_err_detail detail;
     memset(&detail, 0, sizeof detail);
-    err = fo_write_terminal(store, order, FO_EVENT_FAILED, FO_ACTOR_SYSTEM, "lease expired",
-                            now_unix_ms, &detail);
+    err = fo_write_terminal(store, order, FO_STATE_EXECUTING, FO_EVENT_FAILED, FO_ACTOR_SYSTEM,
+                            "lease expired", now_unix_ms, &detail);
     if (err != FO_OK) {
         return err;
     }

@@ -34,8 +34,7 @@ struct fo_verify_report {
 };
 /* Replays the ledger and checks every invariant: ledger sums to zero, every journal
  * balances, each buyer's balances equal their postings and are >= 0, each order passes
- * fo_order_check and its postings agree with its state (fo_ledger_check_order), each
- * supplier's in-flight count is its queued and executing orders.
+ * fo_order_check and its postings agree with its state (fo_ledger_check_order).
  * `report` is large: allocate it. */
 enum fo_err fo_query_verify(struct fo_store *store, struct fo_verify_report *report);
 

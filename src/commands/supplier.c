@@ -86,7 +86,7 @@ enum fo_err fo_cmd_claim(struct fo_store *store, int64_t now_unix_ms, const char
     FO_ASSERT(count <= (size_t)max);
     for (size_t index = 0; index < count; index++) {
         fo_order_claim(&out[index], now_unix_ms, supplier.lease_s);
-        err = fo_write_order(store, &out[index]);
+        err = fo_write_order(store, &out[index], FO_STATE_QUEUED);
         if (err == FO_OK) {
             err = fo_write_event(store, &out[index], FO_EVENT_CLAIMED, FO_ACTOR_SUPPLIER, NULL,
                                  now_unix_ms);
@@ -137,7 +137,7 @@ enum fo_err fo_cmd_progress(struct fo_store *store, int64_t now_unix_ms, const c
         return supplier_refuse(store, now_unix_ms, &order, err, out);
     }
     FO_ASSERT(order.delivered == delivered);
-    err = fo_write_order(store, &order);
+    err = fo_write_order(store, &order, FO_STATE_EXECUTING);
     if (err == FO_OK) {
         err = supplier_progress_event(store, &order, now_unix_ms);
     }
@@ -156,8 +156,8 @@ static enum fo_err supplier_finish(struct fo_store *store, int64_t now_unix_ms,
     FO_ASSERT(order->state == FO_STATE_COMPLETED || order->state == FO_STATE_FAILED);
     enum fo_event_type type =
         order->state == FO_STATE_COMPLETED ? FO_EVENT_COMPLETED : FO_EVENT_FAILED;
-    enum fo_err err =
-        fo_write_terminal(store, order, type, FO_ACTOR_SUPPLIER, text, now_unix_ms, detail);
+    enum fo_err err = fo_write_terminal(store, order, FO_STATE_EXECUTING, type, FO_ACTOR_SUPPLIER,
+                                        text, now_unix_ms, detail);
     if (err == FO_OK) {
         err = fo_cmd_allocate(store, now_unix_ms, order->supplier_id);
     }

@@ -4,8 +4,7 @@
  * money trail: the ledger sums to zero and every journal balances; each buyer's balances
  * are >= 0 and equal the net of their postings; a buyer's held balance is the sum of
  * their open orders' amounts; every order passes fo_order_check and its postings agree
- * with its state and settlement (fo_ledger_check_order); each supplier's in-flight count is
- * its queued and executing orders. Everything is read in bounded
+ * with its state and settlement (fo_ledger_check_order). Everything is read in bounded
  * pages inside one read snapshot; problems are sentences naming the id, the first
  * FO_VERIFY_PROBLEMS_MAX kept, all counted. Read-only. */
 #include <inttypes.h>
@@ -213,45 +212,6 @@ static enum fo_err verify_orders(struct fo_store *store, struct fo_verify_report
     }
 }
 
-/* Each supplier's in_flight_count (kept by the schema's triggers) against its queued and
- * executing orders, counted. Allocation trusts the count: a wrong one over- or
- * under-fills the supplier. */
-static enum fo_err verify_suppliers(struct fo_store *store, struct fo_verify_report *report)
-{
-    FO_ASSERT(store != NULL);
-    FO_ASSERT(report != NULL);
-    int64_t after_seq = 0;
-    /* Each full page moves after_seq strictly up, so the loop ends. */
-    for (;;) {
-        struct fo_supplier suppliers[VERIFY_PAGE_MAX];
-        size_t count = 0;
-        enum fo_err err =
-            fo_store_supplier_scan(store, after_seq, suppliers, VERIFY_PAGE_MAX, &count);
-        if (err != FO_OK) {
-            return err;
-        }
-        for (size_t index = 0; index < count; index++) {
-            const struct fo_supplier *supplier = &suppliers[index];
-            FO_ASSERT(supplier->seq > after_seq);
-            int64_t open_count = 0;
-            err = fo_store_supplier_open_orders_count(store, supplier->id, &open_count);
-            if (err != FO_OK) {
-                return err;
-            }
-            if (open_count != supplier->in_flight_count) {
-                verify_problem(report,
-                               "supplier %s: in-flight count %" PRId64 " is not its %" PRId64
-                               " queued and executing orders",
-                               supplier->id, supplier->in_flight_count, open_count);
-            }
-        }
-        if (count < VERIFY_PAGE_MAX) {
-            return FO_OK;
-        }
-        after_seq = suppliers[count - 1].seq;
-    }
-}
-
 enum fo_err fo_query_verify(struct fo_store *store, struct fo_verify_report *report)
 {
     FO_ASSERT(store != NULL);
@@ -268,9 +228,6 @@ enum fo_err fo_query_verify(struct fo_store *store, struct fo_verify_report *rep
     }
     if (err == FO_OK) {
         err = verify_orders(store, report);
-    }
-    if (err == FO_OK) {
-        err = verify_suppliers(store, report);
     }
     fo_store_read_end(store);
     FO_ASSERT(report->ok == (report->problems_count == 0));

@@ -39,12 +39,13 @@ void fo_write_copy(char *dst, size_t dst_bytes, const char *src)
     memcpy(dst, src, src_bytes + 1);
 }
 
-enum fo_err fo_write_order(struct fo_store *store, const struct fo_order *order)
+enum fo_err fo_write_order(struct fo_store *store, const struct fo_order *order, enum fo_state from)
 {
     FO_ASSERT(store != NULL);
     FO_ASSERT(order != NULL);
     FO_ASSERT(fo_order_check(order) == NULL);
-    return fo_store_order_update(store, order);
+    FO_ASSERT(!fo_state_is_terminal(from)); /* A terminal order is never written again. */
+    return fo_store_order_update(store, order, from);
 }
 
 enum fo_err fo_write_event(struct fo_store *store, const struct fo_order *order,
@@ -129,15 +130,15 @@ enum fo_err fo_write_journal_of(struct fo_store *store, int64_t now_unix_ms,
 }
 
 enum fo_err fo_write_terminal(struct fo_store *store, const struct fo_order *order,
-                              enum fo_event_type type, enum fo_actor actor, const char *text,
-                              int64_t now_unix_ms, struct fo_err_detail *detail)
+                              enum fo_state from, enum fo_event_type type, enum fo_actor actor,
+                              const char *text, int64_t now_unix_ms, struct fo_err_detail *detail)
 {
     FO_ASSERT(store != NULL);
     FO_ASSERT(order != NULL);
     FO_ASSERT(fo_state_is_terminal(order->state));
     FO_ASSERT(order->settled);
 
-    enum fo_err err = fo_write_order(store, order);
+    enum fo_err err = fo_write_order(store, order, from);
     if (err != FO_OK) {
         return err;
     }

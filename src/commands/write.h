@@ -34,8 +34,10 @@ enum fo_err fo_write_journal_of(struct fo_store *store, int64_t now_unix_ms,
 /* Copy a NUL-terminated string that is known to fit (asserted) into dst. */
 void fo_write_copy(char *dst, size_t dst_bytes, const char *src);
 
-/* Check the order's invariants (asserted), then write its mutable fields. */
-enum fo_err fo_write_order(struct fo_store *store, const struct fo_order *order);
+/* Check the order's invariants (asserted), then write its mutable fields; `from` is the
+ * state the command read it in (fo_store_order_update). */
+enum fo_err fo_write_order(struct fo_store *store, const struct fo_order *order,
+                           enum fo_state from);
 
 /* Append an event of `type` by `actor` carrying the order's state and delivered units;
  * `text` is the event's detail (NULL for none). */
@@ -53,11 +55,12 @@ enum fo_err fo_write_journal(struct fo_store *store, int64_t now_unix_ms, const 
                              const struct fo_journal *journal, struct fo_buyer *out_buyer,
                              struct fo_err_detail *detail);
 
-/* Write an order that has just become terminal: the order, its settlement journal and the
- * buyer's balances, and the event of `type` by `actor` with detail `text` (may be NULL). */
+/* Write an order that has just become terminal from state `from`: the order, its
+ * settlement journal and the buyer's balances, and the event of `type` by `actor` with
+ * detail `text` (may be NULL). */
 enum fo_err fo_write_terminal(struct fo_store *store, const struct fo_order *order,
-                              enum fo_event_type type, enum fo_actor actor, const char *text,
-                              int64_t now_unix_ms, struct fo_err_detail *detail);
+                              enum fo_state from, enum fo_event_type type, enum fo_actor actor,
+                              const char *text, int64_t now_unix_ms, struct fo_err_detail *detail);
 
 /* Fill a view: the order and its quote at now (the buyer's recent cancels counted). */
 enum fo_err fo_write_view(struct fo_store *store, int64_t now_unix_ms, const struct fo_order *order,

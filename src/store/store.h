@@ -127,19 +127,12 @@ struct fo_supplier {
     int64_t lease_s;              /* FO_LEASE_S_MIN..FO_LEASE_S_MAX. */
     int64_t simulate_units_per_s; /* 0: an outside supplier; else the server runs it. */
     int64_t created_at_unix_ms;
-    int64_t in_flight_count; /* Read only: orders queued + executing now (store-kept). */
+    int64_t in_flight_count; /* Read only: orders queued + executing now (counted). */
 };
 
 enum fo_err fo_store_supplier_insert(struct fo_store *store, const struct fo_supplier *supplier);
 enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_id,
                                   struct fo_supplier *out);
-/* Every supplier, in seq order after `after_seq` (verify). */
-enum fo_err fo_store_supplier_scan(struct fo_store *store, int64_t after_seq,
-                                   struct fo_supplier *out, size_t max, size_t *out_count);
-/* The supplier's queued and executing orders, counted one by one: what its
- * in_flight_count must equal (verify). */
-enum fo_err fo_store_supplier_open_orders_count(struct fo_store *store, const char *supplier_id,
-                                                int64_t *out_count);
 /* Suppliers with simulate_units_per_s > 0, in seq order after `after_seq`. */
 enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t after_seq,
                                              struct fo_supplier *out, size_t max,
@@ -181,8 +174,11 @@ enum fo_err fo_store_service_list(struct fo_store *store, bool active_only, int6
 /* Inserts the order (its policy must exist: the snapshot is the immutable policy row) and
  * sets order->seq. */
 enum fo_err fo_store_order_insert(struct fo_store *store, struct fo_order *order);
-/* Writes the mutable fields: state, delivered, updated_at, lease, settlement. */
-enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order *order);
+/* Writes the mutable fields: state, delivered, updated_at, lease, settlement. `from` is the
+ * state the caller read the order in, in this transaction: the supplier's in-flight count
+ * follows the change from it (schema/0005). */
+enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order *order,
+                                  enum fo_state from);
 /* NOT_FOUND when unknown. Fills the policy snapshot too. */
 enum fo_err fo_store_order_get(struct fo_store *store, const char *order_id, struct fo_order *out);
 

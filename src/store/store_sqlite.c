@@ -308,7 +308,7 @@ static enum fo_err open_connection(struct fo_store *store, const char *location,
     int64_t highest = 0;
     if (err == FO_OK && migrate) {
         err = migrate_all(store, &highest);
-        store->caches_services = true;
+        store->writer_caches = true;
     }
     if (err == FO_OK && migrate) {
         /* The writer's commits leave checkpoints to the checkpointer thread (limits.h). */

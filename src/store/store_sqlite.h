@@ -44,8 +44,7 @@ enum fo_sql_statement {
     FO_SQL_SUPPLIER_INSERT,
     FO_SQL_SUPPLIER_GET,
     FO_SQL_SUPPLIER_SCAN_SIMULATED,
-    FO_SQL_SUPPLIER_SCAN,
-    FO_SQL_SUPPLIER_OPEN_ORDERS_COUNT,
+    FO_SQL_SUPPLIER_IN_FLIGHT_COUNT,
     FO_SQL_POLICY_INSERT,
     FO_SQL_POLICY_GET,
     FO_SQL_SERVICE_INSERT,
@@ -106,12 +105,18 @@ void fo_sqlite_vfs_register(void);
  * writes one and when a command or batch is undone. A reader's connection could not tell
  * when another connection changed a service, so readers do not cache them. */
 #define FO_STORE_SERVICE_CACHE_SLOTS 16
+/* Suppliers the writer's connection has read, by id, with their in-flight count (queued +
+ * executing orders, schema/0005: not stored). The row never changes; the count follows
+ * the orders this connection inserts and updates (the only writer of orders), and an undo
+ * empties the cache, so the next read counts again inside the same transaction. */
+#define FO_STORE_SUPPLIER_CACHE_SLOTS 16
 
 struct fo_store {
     sqlite3 *db;
-    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS];    /* id[0] == 0: empty. */
-    struct fo_service service_cache[FO_STORE_SERVICE_CACHE_SLOTS]; /* Writer only. */
-    bool caches_services; /* The writer's connection (the one that migrates). */
+    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS];       /* id[0] == 0: empty. */
+    struct fo_service service_cache[FO_STORE_SERVICE_CACHE_SLOTS];    /* Writer only. */
+    struct fo_supplier supplier_cache[FO_STORE_SUPPLIER_CACHE_SLOTS]; /* Writer only. */
+    bool writer_caches; /* The writer's connection (the one that migrates) caches. */
     sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT]; /* NULL until first use. */
     int64_t schema_version;                           /* Highest applied migration. */
     bool in_batch;                                    /* Between batch_begin and its end. */
@@ -131,8 +136,12 @@ struct fo_sql_query {
 
 /* Empty the caches of rows read (after an undo: they may hold rows that are gone). */
 void fo_store_caches_forget(struct fo_store *store);
-/* The cache slot of an id (policies, services). */
+/* The cache slot of an id (policies, services, suppliers). */
 size_t fo_store_cache_slot(const char *id, size_t slots);
+/* The writer's cached in-flight count of the supplier follows an order write that moved
+ * `delta` orders into (+1) or out of (-1) queued/executing. */
+void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supplier_id,
+                                        int64_t delta);
 
 /* Translate a SQLite result code and log it once with the connection's message.
  * Returns FO_ERR_UNAVAILABLE or FO_ERR_INTERNAL; never FO_OK (asserts rc is an error). */

@@ -6,8 +6,9 @@
  * 0 <= available <= FO_BALANCE_MINOR_MAX and held >= 0 (DESIGN.md invariant 1): a command
  * that would break them gets FO_ERR_INTERNAL and its write is refused. Policies are
  * immutable (a trigger refuses UPDATE and DELETE), so the row an order references is its
- * policy snapshot forever. A supplier's in-flight count is a column that triggers keep
- * equal to its queued + executing orders (schema/0002), so reading it is one row. */
+ * policy snapshot forever. A supplier's in-flight count (queued + executing orders) is
+ * counted through two partial indexes, and the writer's connection keeps the counts it
+ * read current as it writes orders (store_sqlite.h, schema/0005). */
 #include <string.h>
 
 #include "core/assert.h"
@@ -111,10 +112,50 @@ static void read_supplier(struct fo_sql_query *query, void *element)
     out->lease_s = fo_sql_column_int64(query);
     out->simulate_units_per_s = fo_sql_column_int64(query);
     out->created_at_unix_ms = fo_sql_column_int64(query);
-    out->in_flight_count = fo_sql_column_int64(query);
     FO_ASSERT(out->seq > 0);
     FO_ASSERT(out->capacity >= 1 && out->lease_s >= FO_LEASE_S_MIN);
-    FO_ASSERT(out->in_flight_count >= 0);
+}
+
+/* Count the supplier's queued and executing orders (their partial indexes). */
+static enum fo_err supplier_count_in_flight(struct fo_store *store, struct fo_supplier *supplier)
+{
+    struct fo_sql_query query;
+    enum fo_err err =
+        fo_sql_begin(store, FO_SQL_SUPPLIER_IN_FLIGHT_COUNT, "supplier_in_flight_count", &query);
+    if (err != FO_OK) {
+        return err;
+    }
+    fo_sql_bind_text(&query, supplier->id);
+    err = fo_sql_scalar(&query, &supplier->in_flight_count);
+    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* A sum of counts is always one row. */
+    FO_ASSERT(err != FO_OK || supplier->in_flight_count >= 0);
+    return err;
+}
+
+/* Count it for each of `count` suppliers read by a scan. */
+static enum fo_err suppliers_count_in_flight(struct fo_store *store, enum fo_err err,
+                                             struct fo_supplier *suppliers, size_t count)
+{
+    for (size_t index = 0; err == FO_OK && index < count; index++) {
+        err = supplier_count_in_flight(store, &suppliers[index]);
+    }
+    return err;
+}
+
+void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supplier_id,
+                                        int64_t delta)
+{
+    FO_ASSERT(delta >= -1 && delta <= 1);
+    if (!store->writer_caches || delta == 0) {
+        return;
+    }
+    struct fo_supplier *slot =
+        &store->supplier_cache[fo_store_cache_slot(supplier_id, FO_STORE_SUPPLIER_CACHE_SLOTS)];
+    /* Not cached: the next read counts, and sees this write (same transaction). */
+    if (slot->id[0] != '\0' && strcmp(slot->id, supplier_id) == 0) {
+        slot->in_flight_count += delta;
+        FO_ASSERT(slot->in_flight_count >= 0);
+    }
 }
 
 enum fo_err fo_store_supplier_insert(struct fo_store *store, const struct fo_supplier *supplier)
@@ -139,6 +180,15 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
 {
     FO_ASSERT(supplier_id != NULL);
     FO_ASSERT(out != NULL);
+    struct fo_supplier *slot = NULL;
+    if (store->writer_caches) {
+        slot =
+            &store->supplier_cache[fo_store_cache_slot(supplier_id, FO_STORE_SUPPLIER_CACHE_SLOTS)];
+        if (slot->id[0] != '\0' && strcmp(slot->id, supplier_id) == 0) {
+            *out = *slot;
+            return FO_OK;
+        }
+    }
     struct fo_sql_query query;
     enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_GET, "supplier_get", &query);
     if (err != FO_OK) {
@@ -150,37 +200,12 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
         read_supplier(&query, out);
     }
     fo_sql_end(&query);
-    return err;
-}
-
-enum fo_err fo_store_supplier_scan(struct fo_store *store, int64_t after_seq,
-                                   struct fo_supplier *out, size_t max, size_t *out_count)
-{
-    FO_ASSERT(after_seq >= 0);
-    struct fo_sql_query query;
-    enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_SCAN, "supplier_scan", &query);
-    if (err != FO_OK) {
-        return err;
+    if (err == FO_OK) {
+        err = supplier_count_in_flight(store, out);
     }
-    fo_sql_bind_int64(&query, after_seq);
-    fo_sql_bind_limit(&query, max);
-    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_supplier);
-}
-
-enum fo_err fo_store_supplier_open_orders_count(struct fo_store *store, const char *supplier_id,
-                                                int64_t *out_count)
-{
-    FO_ASSERT(supplier_id != NULL);
-    FO_ASSERT(out_count != NULL);
-    struct fo_sql_query query;
-    enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_OPEN_ORDERS_COUNT,
-                                   "supplier_open_orders_count", &query);
-    if (err != FO_OK) {
-        return err;
+    if (err == FO_OK && slot != NULL) {
+        *slot = *out;
     }
-    fo_sql_bind_text(&query, supplier_id);
-    err = fo_sql_scalar(&query, out_count);
-    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* A sum of counts is always one row. */
     return err;
 }
 
@@ -196,7 +221,8 @@ enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t aft
     }
     fo_sql_bind_int64(&query, after_seq);
     fo_sql_bind_limit(&query, max);
-    return fo_sql_rows(&query, out, sizeof *out, max, out_count, read_supplier);
+    err = fo_sql_rows(&query, out, sizeof *out, max, out_count, read_supplier);
+    return suppliers_count_in_flight(store, err, out, *out_count);
 }
 
 /* --- Policies -------------------------------------------------------------------------- */
@@ -254,6 +280,7 @@ void fo_store_caches_forget(struct fo_store *store)
 {
     memset(store->policy_cache, 0, sizeof store->policy_cache);
     memset(store->service_cache, 0, sizeof store->service_cache);
+    memset(store->supplier_cache, 0, sizeof store->supplier_cache);
 }
 
 enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
@@ -352,7 +379,7 @@ enum fo_err fo_store_service_get(struct fo_store *store, const char *service_id,
     FO_ASSERT(service_id != NULL);
     FO_ASSERT(out != NULL);
     struct fo_service *slot = NULL;
-    if (store->caches_services) {
+    if (store->writer_caches) {
         slot = &store->service_cache[fo_store_cache_slot(service_id, FO_STORE_SERVICE_CACHE_SLOTS)];
         if (slot->id[0] != '\0' && strcmp(slot->id, service_id) == 0) {
             *out = *slot;

@@ -111,6 +111,12 @@ static void bind_lease_and_settlement(struct fo_sql_query *query, const struct f
     fo_sql_bind_int64(query, order->settlement.at_unix_ms);
 }
 
+/* 1 for the states that count against a supplier's capacity (queued, executing). */
+static int64_t in_flight(enum fo_state state)
+{
+    return state == FO_STATE_QUEUED || state == FO_STATE_EXECUTING ? 1 : 0;
+}
+
 enum fo_err fo_store_order_insert(struct fo_store *store, struct fo_order *order)
 {
     FO_ASSERT(order != NULL);
@@ -137,11 +143,13 @@ enum fo_err fo_store_order_insert(struct fo_store *store, struct fo_order *order
     err = fo_sql_exec(&query);
     if (err == FO_OK) {
         order->seq = fo_sql_last_insert_seq(&query);
+        fo_store_supplier_in_flight_follow(store, order->supplier_id, in_flight(order->state));
     }
     return err;
 }
 
-enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order *order)
+enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order *order,
+                                  enum fo_state from)
 {
     FO_ASSERT(order != NULL);
     struct fo_sql_query query;
@@ -157,6 +165,10 @@ enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order 
     err = fo_sql_exec(&query);
     if (err == FO_OK && fo_sql_changes(&query) == 0) {
         return FO_ERR_NOT_FOUND;
+    }
+    if (err == FO_OK) {
+        fo_store_supplier_in_flight_follow(store, order->supplier_id,
+                                           in_flight(order->state) - in_flight(from));
     }
     return err;
 }

@@ -29,9 +29,9 @@
     "SELECT seq, id, name, currency, available_minor, held_minor, created_at_unix_ms " \
     "FROM buyers "
 
-#define SUPPLIER_SELECT                                                                   \
-    "SELECT seq, id, name, capacity, lease_s, simulate_units_per_s, created_at_unix_ms, " \
-    "in_flight_count FROM suppliers "
+#define SUPPLIER_SELECT                                                                  \
+    "SELECT seq, id, name, capacity, lease_s, simulate_units_per_s, created_at_unix_ms " \
+    "FROM suppliers "
 
 #define SERVICE_SELECT                                                                     \
     "SELECT seq, id, name, unit, unit_price_minor, min_quantity, max_quantity, currency, " \
@@ -74,9 +74,8 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
     [FO_SQL_SUPPLIER_GET] = SUPPLIER_SELECT "WHERE id = ?1",
     [FO_SQL_SUPPLIER_SCAN_SIMULATED] =
         SUPPLIER_SELECT "WHERE simulate_units_per_s > 0 AND seq > ?1 ORDER BY seq LIMIT ?2",
-    [FO_SQL_SUPPLIER_SCAN] = SUPPLIER_SELECT "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     /* Two literal states: each count walks its partial index (schema/0003). */
-    [FO_SQL_SUPPLIER_OPEN_ORDERS_COUNT] =
+    [FO_SQL_SUPPLIER_IN_FLIGHT_COUNT] =
         "SELECT (SELECT COUNT(*) FROM orders WHERE supplier_id = ?1 AND state = 1) + "
         "(SELECT COUNT(*) FROM orders WHERE supplier_id = ?1 AND state = 2)",
 

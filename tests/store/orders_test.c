@@ -145,7 +145,8 @@ static void test_order_unknown_is_not_found(void **state)
     assert_int_equal(fo_store_order_get(fixture->store, "ord_9", &read), FO_ERR_NOT_FOUND);
     struct fo_order order;
     fo_fixture_order("ord_9", FO_STATE_QUEUED, &order);
-    WRITE_EXPECT(fixture->store, fo_store_order_update(fixture->store, &order), FO_ERR_NOT_FOUND);
+    WRITE_EXPECT(fixture->store, fo_store_order_update(fixture->store, &order, FO_STATE_QUEUED),
+                 FO_ERR_NOT_FOUND);
 }
 
 static void test_order_keeps_its_policy_snapshot_when_the_service_changes(void **state)
@@ -176,9 +177,9 @@ static void test_order_keeps_its_policy_snapshot_when_the_service_changes(void *
 
 /* --- Updates --------------------------------------------------------------------------- */
 
-static void update_ok(struct fo_store *store, const struct fo_order *order)
+static void update_ok(struct fo_store *store, const struct fo_order *order, enum fo_state from)
 {
-    WRITE_EXPECT(store, fo_store_order_update(store, order), FO_OK);
+    WRITE_EXPECT(store, fo_store_order_update(store, order, from), FO_OK);
     struct fo_order read = get_order(store, order->id);
     fo_fixture_assert_order_equal(&read, order);
 }
@@ -189,15 +190,15 @@ static void test_order_update_walks_the_lifecycle(void **state)
     struct fo_order order = insert_at(fixture->store, "ord_1", FO_STATE_PENDING, 0);
     order.state = FO_STATE_QUEUED;
     order.updated_at_unix_ms += 10;
-    update_ok(fixture->store, &order);
+    update_ok(fixture->store, &order, FO_STATE_PENDING);
     order.state = FO_STATE_EXECUTING;
     order.updated_at_unix_ms += 10;
     order.lease_expires_at_unix_ms = order.updated_at_unix_ms + 300000;
-    update_ok(fixture->store, &order);
+    update_ok(fixture->store, &order, FO_STATE_QUEUED);
     order.delivered = 400;
     order.updated_at_unix_ms += 10;
     order.lease_expires_at_unix_ms += 10;
-    update_ok(fixture->store, &order);
+    update_ok(fixture->store, &order, FO_STATE_EXECUTING);
     order.state = FO_STATE_COMPLETED;
     order.delivered = 1000;
     order.updated_at_unix_ms += 10;
@@ -205,7 +206,7 @@ static void test_order_update_walks_the_lifecycle(void **state)
     order.settled = true;
     order.settlement =
         (struct fo_settlement){FO_REASON_COMPLETED, {5000, 0, 0}, order.updated_at_unix_ms};
-    update_ok(fixture->store, &order);
+    update_ok(fixture->store, &order, FO_STATE_EXECUTING);
 }
 
 static void test_order_update_ignores_the_fixed_terms(void **state)
@@ -218,7 +219,8 @@ static void test_order_update_ignores_the_fixed_terms(void **state)
     change.amount_minor = 10;
     snprintf(change.target, sizeof change.target, "%s", "other");
     snprintf(change.buyer_id, sizeof change.buyer_id, "%s", "byr_2");
-    WRITE_EXPECT(fixture->store, fo_store_order_update(fixture->store, &change), FO_OK);
+    WRITE_EXPECT(fixture->store, fo_store_order_update(fixture->store, &change, FO_STATE_PENDING),
+                 FO_OK);
     order.state = FO_STATE_QUEUED;
     struct fo_order read = get_order(fixture->store, "ord_1");
     fo_fixture_assert_order_equal(&read, &order);
@@ -228,7 +230,7 @@ static void test_order_update_ignores_the_fixed_terms(void **state)
 static void update_refused(struct fo_store *store, const struct fo_order *change,
                            const struct fo_order *stored)
 {
-    WRITE_EXPECT(store, fo_store_order_update(store, change), FO_ERR_INTERNAL);
+    WRITE_EXPECT(store, fo_store_order_update(store, change, stored->state), FO_ERR_INTERNAL);
     struct fo_order read = get_order(store, stored->id);
     fo_fixture_assert_order_equal(&read, stored);
 }
@@ -245,7 +247,7 @@ static void test_order_delivered_beyond_quantity_or_decreasing_is_refused(void *
     change.delivered = -1;
     update_refused(fixture->store, &change, &order);
     change.delivered = order.quantity; /* At the bound: fine. */
-    update_ok(fixture->store, &change);
+    update_ok(fixture->store, &change, order.state);
 }
 
 static void test_order_illegal_transitions_are_refused(void **state)
@@ -307,7 +309,7 @@ static void test_order_settlement_must_match_state_and_amount(void **state)
     change.lease_expires_at_unix_ms = executing.lease_expires_at_unix_ms; /* Lease kept. */
     update_refused(fixture->store, &change, &executing);
     change.lease_expires_at_unix_ms = 0;
-    update_ok(fixture->store, &change);
+    update_ok(fixture->store, &change, executing.state);
 
     struct fo_order open;
     fo_fixture_order("ord_2", FO_STATE_QUEUED, &open);
@@ -578,7 +580,7 @@ static void test_cancels_count_sees_a_cancel_written_by_update(void **state)
     order.updated_at_unix_ms = at;
     order.settled = true;
     order.settlement = (struct fo_settlement){FO_REASON_COOLING_OFF, {0, 0, 5000}, at};
-    update_ok(fixture->store, &order);
+    update_ok(fixture->store, &order, FO_STATE_QUEUED);
     assert_int_equal(fo_store_cancels_count(fixture->store, "byr_1", at - 1, at, 1000, &count),
                      FO_OK);
     assert_int64_equal(count, 1);
@@ -652,6 +654,7 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
     fo_fixture_supplier(2, &other);
     fo_fixture_insert_supplier(store, &other);
     uint64_t random = fo_test_seed("test_supplier_in_flight_follows_random_lifecycles");
+    struct fo_store *reader = fo_fixture_open_reader(fixture);
     static struct fo_order orders[RANDOM_ORDERS_COUNT];
     for (int index = 0; index < RANDOM_ORDERS_COUNT; index++) {
         char id[16];
@@ -671,7 +674,7 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
         random_step(&next, fo_test_random(&random), FO_FIXTURE_T0_UNIX_MS + step);
         bool keep = fo_test_random(&random) % 5 != 0;
         fo_fixture_begin(store);
-        assert_int_equal(fo_store_order_update(store, &next), FO_OK);
+        assert_int_equal(fo_store_order_update(store, &next, order->state), FO_OK);
         assert_int_equal(fo_store_command_end(store, keep), FO_OK);
         assert_int_equal(fo_store_batch_commit(store), FO_OK);
         if (keep) {
@@ -680,11 +683,16 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
         for (int supplier = 1; supplier <= 2; supplier++) {
             char supplier_id[16];
             snprintf(supplier_id, sizeof supplier_id, "sup_%d", supplier);
+            /* The writer follows its own writes; a reader counts. */
             struct fo_supplier row;
             assert_int_equal(fo_store_supplier_get(store, supplier_id, &row), FO_OK);
-            assert_int64_equal(row.in_flight_count, listed_in_flight(store, supplier_id));
+            int64_t listed = listed_in_flight(store, supplier_id);
+            assert_int64_equal(row.in_flight_count, listed);
+            assert_int_equal(fo_store_supplier_get(reader, supplier_id, &row), FO_OK);
+            assert_int64_equal(row.in_flight_count, listed);
         }
     }
+    fo_store_close(reader);
 }
 
 #define FIXTURE_TEST(name) \

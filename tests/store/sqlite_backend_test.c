@@ -50,7 +50,7 @@ static void test_connection_settings(void **state)
     query_text(raw, "PRAGMA journal_mode", text, sizeof text);
     assert_string_equal(text, "wal");
     query_text(raw, "PRAGMA user_version", text, sizeof text);
-    assert_string_equal(text, "4");
+    assert_string_equal(text, "5");
     sqlite3_close(raw);
 
     sqlite3 *db = fixture->store->db;
@@ -212,9 +212,10 @@ static void create_version_1(const char *location)
     sqlite3_close(db);
 }
 
-/* schema/0004 rebuilt orders: the same indexes and triggers, and the rules still enforced
- * (transitions, settlement reasons, in-flight counts, foreign keys: the migration runner
- * turned them back on). Uses the orders of create_version_1. */
+/* schema/0004 rebuilt orders: the same indexes and triggers (but the in-flight ones, which
+ * schema/0005 dropped), and the rules still enforced (transitions, settlement reasons,
+ * foreign keys: the migration runner turned them back on); in-flight counts follow.
+ * Uses the orders of create_version_1. */
 static void assert_orders_rebuilt_with_their_rules(const char *location, struct fo_store *store)
 {
     struct fo_order order;
@@ -231,7 +232,6 @@ static void assert_orders_rebuilt_with_their_rules(const char *location, struct 
                                "index:orders_leases index:orders_pending index:orders_queued "
                                "index:sqlite_autoindex_orders_1 table:orders "
                                "trigger:orders_delivered_monotonic trigger:orders_fixed_columns "
-                               "trigger:orders_in_flight_insert trigger:orders_in_flight_update "
                                "trigger:orders_kept trigger:orders_transition");
     sqlite3_close(raw);
     assert_int_equal(fo_store_order_get(store, "ord_2", &order), FO_OK);
@@ -246,15 +246,15 @@ static void assert_orders_rebuilt_with_their_rules(const char *location, struct 
     wrong.settlement.split.refund_minor = cancelled.amount_minor - 1;
     assert_int_equal(fo_store_batch_begin(store), FO_OK);
     assert_int_equal(fo_store_command_begin(store), FO_OK);
-    assert_int_equal(fo_store_order_update(store, &wrong), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_order_update(store, &wrong, FO_STATE_QUEUED), FO_ERR_INTERNAL);
     assert_int_equal(fo_store_command_end(store, false), FO_OK);
     assert_int_equal(fo_store_command_begin(store), FO_OK);
-    assert_int_equal(fo_store_order_update(store, &cancelled), FO_OK);
+    assert_int_equal(fo_store_order_update(store, &cancelled, FO_STATE_QUEUED), FO_OK);
     assert_int_equal(fo_store_command_end(store, true), FO_OK);
     struct fo_order back = cancelled; /* A terminal order never changes again (trigger). */
     back.state = FO_STATE_QUEUED;
     assert_int_equal(fo_store_command_begin(store), FO_OK);
-    assert_int_equal(fo_store_order_update(store, &back), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_order_update(store, &back, FO_STATE_CANCELLED), FO_ERR_INTERNAL);
     assert_int_equal(fo_store_command_end(store, false), FO_OK);
     struct fo_order orphan;
     fo_fixture_order("ord_9", FO_STATE_PENDING, &orphan);
@@ -264,7 +264,7 @@ static void assert_orders_rebuilt_with_their_rules(const char *location, struct 
     assert_int_equal(fo_store_command_end(store, false), FO_OK);
     assert_int_equal(fo_store_batch_commit(store), FO_OK);
     assert_int_equal(fo_store_supplier_get(store, "sup_1", &supplier), FO_OK);
-    assert_int64_equal(supplier.in_flight_count, 1); /* The in-flight trigger is back too. */
+    assert_int64_equal(supplier.in_flight_count, 1); /* Counted (schema/0005). */
 }
 
 static void test_version_1_database_migrates_to_the_latest_keeping_every_row(void **state)
@@ -283,7 +283,7 @@ static void test_version_1_database_migrates_to_the_latest_keeping_every_row(voi
     assert_int64_equal(fo_store_schema_version(store), fo_fixture_schema_version());
     struct fo_supplier supplier;
     assert_int_equal(fo_store_supplier_get(store, "sup_1", &supplier), FO_OK);
-    assert_int64_equal(supplier.in_flight_count, 2); /* Backfilled by schema/0002. */
+    assert_int64_equal(supplier.in_flight_count, 2); /* ord_2 queued, ord_3 executing. */
     struct fo_order order;
     assert_int_equal(fo_store_order_get(store, "ord_3", &order), FO_OK);
     assert_int64_equal(order.delivered, 9);

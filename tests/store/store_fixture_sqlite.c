@@ -31,5 +31,5 @@ void fo_fixture_location_unopenable(const char *name, char *out, size_t out_byte
 
 int64_t fo_fixture_schema_version(void)
 {
-    return 4; /* src/store/schema/0004_orders_reason_check.sql */
+    return 5; /* src/store/schema/0005_in_flight_counted.sql */
 }

@@ -3,10 +3,7 @@
  * lifecycle scenario and names the buyer whose balance was corrupted.
  *
  * Method: a real SQLite store per test (fixture.h). */
-#include <sqlite3.h>
-
 #include "fixture.h"
-#include "store/store_sqlite.h"
 
 static void test_query_order_applies_ownership_and_quotes(void **state)
 {
@@ -152,41 +149,6 @@ static void test_verify_reports_corrupted_balance(void **state)
     free(report);
 }
 
-/* A supplier's in-flight count that is not its queued and executing orders is reported
- * (the count is the schema triggers' to keep; here it is broken by hand). */
-static void test_verify_reports_a_wrong_in_flight_count(void **state)
-{
-    struct fixture *fx = *state;
-    run_scenario(fx);
-    struct fo_verify_report *report = calloc(1, sizeof *report);
-    assert_non_null(report);
-    assert_int_equal(fo_query_verify(fx->store, report), FO_OK);
-    assert_true(report->ok);
-    int64_t open_count = 0;
-    assert_int_equal(fo_store_supplier_open_orders_count(fx->store, fx->supplier.id, &open_count),
-                     FO_OK);
-    assert_int64_equal(open_count, 1); /* run_scenario leaves one queued order. */
-
-    sqlite3 *raw = NULL;
-    assert_int_equal(sqlite3_open_v2(fx->path, &raw, SQLITE_OPEN_READWRITE, FO_SQLITE_VFS_NAME),
-                     SQLITE_OK);
-    char sql[160];
-    snprintf(sql, sizeof sql,
-             "UPDATE suppliers SET in_flight_count = in_flight_count + 2 WHERE id = '%s'",
-             fx->supplier.id);
-    assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(raw);
-    assert_int_equal(fo_query_verify(fx->store, report), FO_OK);
-    assert_false(report->ok);
-    assert_int_equal(report->problems_count, 1);
-    char expected[160];
-    snprintf(expected, sizeof expected,
-             "supplier %s: in-flight count 3 is not its 1 queued and executing orders",
-             fx->supplier.id);
-    assert_string_equal(report->problems[0], expected);
-    free(report);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,8 +157,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_orders_pages_newest_first, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_verify_ok_after_scenario, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(test_verify_reports_a_wrong_in_flight_count, fx_setup,
-                                        fx_teardown),
         cmocka_unit_test_setup_teardown(test_verify_reports_corrupted_balance, fx_setup,
                                         fx_teardown),
     };
