@@ -146,11 +146,10 @@ static enum fo_err place_write(struct fo_store *store, int64_t now_unix_ms,
         err =
             fo_write_journal_of(store, now_unix_ms, buyer, order->id, NULL, &journal, NULL, detail);
     }
-    if (err == FO_OK) {
-        err = fo_write_event(store, &placed, FO_EVENT_PLACED, FO_ACTOR_BUYER, NULL, now_unix_ms);
-    }
     if (err == FO_OK && room) {
-        err = fo_write_event(store, order, FO_EVENT_ALLOCATED, FO_ACTOR_SYSTEM, NULL, now_unix_ms);
+        err = fo_write_placed_and_allocated(store, &placed, order, now_unix_ms);
+    } else if (err == FO_OK) {
+        err = fo_write_event(store, &placed, FO_EVENT_PLACED, FO_ACTOR_BUYER, NULL, now_unix_ms);
     }
     return err;
 }

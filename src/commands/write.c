@@ -48,26 +48,44 @@ enum fo_err fo_write_order(struct fo_store *store, const struct fo_order *order,
     return fo_store_order_update(store, order, from);
 }
 
+/* The event of `type` by `actor` carrying the order's state and delivered units. */
+static void event_of(const struct fo_order *order, enum fo_event_type type, enum fo_actor actor,
+                     const char *text, int64_t now_unix_ms, struct fo_event *out)
+{
+    FO_ASSERT(order != NULL);
+    FO_ASSERT(order->id[0] != '\0');
+    FO_ASSERT(now_unix_ms > 0);
+    memset(out, 0, sizeof *out);
+    fo_write_copy(out->order_id, sizeof out->order_id, order->id);
+    out->order_seq = order->seq; /* Set once the order is stored: no lookup by id. */
+    out->at_unix_ms = now_unix_ms;
+    out->type = type;
+    out->state = order->state;
+    out->delivered = order->delivered;
+    out->actor = actor;
+    fo_write_copy(out->detail, sizeof out->detail, text != NULL ? text : "");
+}
+
 enum fo_err fo_write_event(struct fo_store *store, const struct fo_order *order,
                            enum fo_event_type type, enum fo_actor actor, const char *text,
                            int64_t now_unix_ms)
 {
     FO_ASSERT(store != NULL);
-    FO_ASSERT(order != NULL);
-    FO_ASSERT(order->id[0] != '\0');
-    FO_ASSERT(now_unix_ms > 0);
-
     struct fo_event event;
-    memset(&event, 0, sizeof event);
-    fo_write_copy(event.order_id, sizeof event.order_id, order->id);
-    event.order_seq = order->seq; /* Set once the order is stored: no lookup by id. */
-    event.at_unix_ms = now_unix_ms;
-    event.type = type;
-    event.state = order->state;
-    event.delivered = order->delivered;
-    event.actor = actor;
-    fo_write_copy(event.detail, sizeof event.detail, text != NULL ? text : "");
+    event_of(order, type, actor, text, now_unix_ms, &event);
     return fo_store_event_append(store, &event);
+}
+
+enum fo_err fo_write_placed_and_allocated(struct fo_store *store, const struct fo_order *placed,
+                                          const struct fo_order *allocated, int64_t now_unix_ms)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(placed->seq > 0 && placed->seq == allocated->seq);
+    FO_ASSERT(placed->state == FO_STATE_PENDING && allocated->state == FO_STATE_QUEUED);
+    struct fo_event events[2];
+    event_of(placed, FO_EVENT_PLACED, FO_ACTOR_BUYER, NULL, now_unix_ms, &events[0]);
+    event_of(allocated, FO_EVENT_ALLOCATED, FO_ACTOR_SYSTEM, NULL, now_unix_ms, &events[1]);
+    return fo_store_event_append_pair(store, events);
 }
 
 enum fo_err fo_write_journal(struct fo_store *store, int64_t now_unix_ms, const char *buyer_id,

@@ -44,6 +44,10 @@ enum fo_err fo_write_order(struct fo_store *store, const struct fo_order *order,
 enum fo_err fo_write_event(struct fo_store *store, const struct fo_order *order,
                            enum fo_event_type type, enum fo_actor actor, const char *text,
                            int64_t now_unix_ms);
+/* Placement's two events in one write: `placed` by the buyer (the order as paid for,
+ * pending), then `allocated` by the system (queued). */
+enum fo_err fo_write_placed_and_allocated(struct fo_store *store, const struct fo_order *placed,
+                                          const struct fo_order *allocated, int64_t now_unix_ms);
 
 /* Apply `journal` to the buyer's wallet and record it: the journal record (with the
  * available balance after it) and the new balances. order_id and reference may be NULL.

@@ -249,6 +249,9 @@ const char *fo_actor_name(enum fo_actor actor);
  * that it is the seq of event->order_id: the write path has it and saves a lookup), else
  * the order whose id is event->order_id. */
 enum fo_err fo_store_event_append(struct fo_store *store, struct fo_event *event);
+/* Appends two events of orders whose order_seq the caller vouches for (> 0), in this order,
+ * in one statement (placement writes placed and allocated together); sets both seqs. */
+enum fo_err fo_store_event_append_pair(struct fo_store *store, struct fo_event events[2]);
 /* The order's events with seq > after_seq, oldest first. */
 enum fo_err fo_store_event_list(struct fo_store *store, const char *order_id, int64_t after_seq,
                                 struct fo_event *out, size_t max, size_t *out_count);

@@ -40,6 +40,19 @@ static void read_event(struct fo_sql_query *query, void *element)
     FO_ASSERT(out->type >= FO_EVENT_PLACED && out->type <= FO_EVENT_FAILED);
 }
 
+/* An event's eight parameters, in FO_SQL_EVENT_APPEND's order. */
+static void bind_event(struct fo_sql_query *query, const struct fo_event *event)
+{
+    fo_sql_bind_text(query, event->order_id);
+    fo_sql_bind_int64(query, event->at_unix_ms);
+    fo_sql_bind_int64(query, (int64_t)event->type);
+    fo_sql_bind_int64(query, (int64_t)event->state);
+    fo_sql_bind_int64(query, event->delivered);
+    fo_sql_bind_int64(query, (int64_t)event->actor);
+    fo_sql_bind_text(query, event->detail);
+    fo_sql_bind_int64(query, event->order_seq);
+}
+
 enum fo_err fo_store_event_append(struct fo_store *store, struct fo_event *event)
 {
     FO_ASSERT(event != NULL);
@@ -48,17 +61,30 @@ enum fo_err fo_store_event_append(struct fo_store *store, struct fo_event *event
     if (err != FO_OK) {
         return err;
     }
-    fo_sql_bind_text(&query, event->order_id);
-    fo_sql_bind_int64(&query, event->at_unix_ms);
-    fo_sql_bind_int64(&query, (int64_t)event->type);
-    fo_sql_bind_int64(&query, (int64_t)event->state);
-    fo_sql_bind_int64(&query, event->delivered);
-    fo_sql_bind_int64(&query, (int64_t)event->actor);
-    fo_sql_bind_text(&query, event->detail);
-    fo_sql_bind_int64(&query, event->order_seq);
+    bind_event(&query, event);
     err = fo_sql_exec(&query);
     if (err == FO_OK) {
         event->seq = fo_sql_last_insert_seq(&query);
+    }
+    return err;
+}
+
+enum fo_err fo_store_event_append_pair(struct fo_store *store, struct fo_event events[2])
+{
+    FO_ASSERT(events != NULL);
+    FO_ASSERT(events[0].order_seq > 0 && events[1].order_seq > 0);
+    struct fo_sql_query query;
+    enum fo_err err = fo_sql_begin(store, FO_SQL_EVENT_APPEND_PAIR, "event_append_pair", &query);
+    if (err != FO_OK) {
+        return err;
+    }
+    bind_event(&query, &events[0]);
+    bind_event(&query, &events[1]);
+    err = fo_sql_exec(&query);
+    if (err == FO_OK) {
+        /* One statement, one writer: the two rows took consecutive seqs. */
+        events[1].seq = fo_sql_last_insert_seq(&query);
+        events[0].seq = events[1].seq - 1;
     }
     return err;
 }

@@ -113,6 +113,55 @@ static void test_event_append_by_order_seq_attaches_to_that_order(void **state)
     fo_store_batch_rollback(fixture->store);
 }
 
+/* Placement's two events in one statement: both stored, in order, with consecutive seqs
+ * after the events before them; a pair naming an order that does not exist is refused
+ * whole. */
+static void test_event_pair_appends_both_in_order(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_order order;
+    fo_fixture_order("ord_1", FO_STATE_QUEUED, &order);
+    fo_fixture_insert_order(fixture->store, &order);
+    struct fo_event before;
+    append_event(fixture->store, "ord_1", FO_EVENT_CLAIMED, 0, "", &before);
+    struct fo_event pair[2] = {
+        {.order_id = "ord_1",
+         .order_seq = order.seq,
+         .at_unix_ms = FO_FIXTURE_T0_UNIX_MS + 7,
+         .type = FO_EVENT_PLACED,
+         .state = FO_STATE_PENDING,
+         .actor = FO_ACTOR_BUYER},
+        {.order_id = "ord_1",
+         .order_seq = order.seq,
+         .at_unix_ms = FO_FIXTURE_T0_UNIX_MS + 7,
+         .type = FO_EVENT_ALLOCATED,
+         .state = FO_STATE_QUEUED,
+         .actor = FO_ACTOR_SYSTEM,
+         .detail = "第二"},
+    };
+    fo_fixture_begin(fixture->store);
+    assert_int_equal(fo_store_event_append_pair(fixture->store, pair), FO_OK);
+    fo_fixture_commit(fixture->store);
+    assert_int64_equal(pair[0].seq, before.seq + 1);
+    assert_int64_equal(pair[1].seq, before.seq + 2);
+    struct fo_event page[4];
+    size_t count = 0;
+    assert_int_equal(fo_store_event_list(fixture->store, "ord_1", 0, page, 4, &count), FO_OK);
+    assert_int_equal(count, 3);
+    assert_event_equal(&page[0], &before);
+    assert_event_equal(&page[1], &pair[0]);
+    assert_event_equal(&page[2], &pair[1]);
+
+    struct fo_event broken[2] = {pair[0], pair[1]};
+    broken[1].order_seq = order.seq + 1000; /* No such order: neither row is kept. */
+    fo_fixture_begin(fixture->store);
+    assert_int_equal(fo_store_event_append_pair(fixture->store, broken), FO_ERR_INTERNAL);
+    assert_int_equal(fo_store_command_end(fixture->store, false), FO_OK);
+    assert_int_equal(fo_store_batch_commit(fixture->store), FO_OK);
+    assert_int_equal(fo_store_event_list(fixture->store, "ord_1", 0, page, 4, &count), FO_OK);
+    assert_int_equal(count, 3);
+}
+
 static void test_event_list_resumes_after_the_cursor(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -472,6 +521,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_event_append_sets_increasing_seq_and_round_trips),
         FIXTURE_TEST(test_event_append_by_order_seq_attaches_to_that_order),
+        FIXTURE_TEST(test_event_pair_appends_both_in_order),
         FIXTURE_TEST(test_event_list_resumes_after_the_cursor),
         FIXTURE_TEST(test_event_last_is_the_newest_or_not_found),
         FIXTURE_TEST(test_event_of_unknown_order_is_refused_and_lists_nothing),

@@ -357,8 +357,13 @@ static bool plan_scans(const char *plan)
     const char *line = plan;
     /* Bounded by the plan's length: each round moves past one '\n'. */
     while (line != NULL && *line != '\0') {
-        if (strncmp(line, "SCAN ", 5) == 0 && strncmp(line, "SCAN CONSTANT ROW", 17) != 0 &&
-            strncmp(line, "SCAN (subquery-", 15) != 0) {
+        /* VALUES lists are "SCAN CONSTANT ROW" or "SCAN 2 CONSTANT ROWS": not a table. */
+        const char *end = strchr(line, '\n');
+        size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+        char text[256];
+        snprintf(text, sizeof text, "%.*s", (int)(length < sizeof text ? length : 255), line);
+        if (strncmp(text, "SCAN ", 5) == 0 && strstr(text, " CONSTANT ROW") == NULL &&
+            strncmp(text, "SCAN (subquery-", 15) != 0) {
             return true;
         }
         line = strchr(line, '\n');
