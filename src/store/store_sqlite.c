@@ -308,7 +308,10 @@ static enum fo_err open_connection(struct fo_store *store, const char *location,
     int64_t highest = 0;
     if (err == FO_OK && migrate) {
         err = migrate_all(store, &highest);
-        store->writer_caches = true;
+        if (err == FO_OK) {
+            store->writer_caches = calloc(1, sizeof *store->writer_caches);
+            err = store->writer_caches != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
+        }
     }
     if (err == FO_OK && migrate) {
         /* The writer's commits leave checkpoints to the checkpointer thread (limits.h). */
@@ -366,6 +369,7 @@ void fo_store_close(struct fo_store *store)
     if (rc != SQLITE_OK) {
         fo_sql_fail(store, "close", rc);
     }
+    free(store->writer_caches);
     free(store);
 }
 

@@ -96,28 +96,36 @@ const char *fo_sql_text(enum fo_sql_statement statement);
 /* Register it (once, after sqlite3_initialize; store_sqlite.c does). */
 void fo_sqlite_vfs_register(void);
 
-/* Policies this connection has read, by id. A policy row never changes nor goes away
- * (schema triggers) and ids are never reused, so an entry could only be stale if the
- * policy was created in a transaction that rolled back: undoing a command or a batch
- * empties the cache (store_sqlite_tx.c). */
-#define FO_STORE_POLICY_CACHE_SLOTS 16
-/* Services the writer's connection has read, by id. Services change (price, policy,
- * active), but only through the writer's connection, which empties the cache when it
- * writes one and when a command or batch is undone. A reader's connection could not tell
- * when another connection changed a service, so readers do not cache them. */
-#define FO_STORE_SERVICE_CACHE_SLOTS 16
-/* Suppliers the writer's connection has read, by id, with their in-flight count (queued +
- * executing orders, schema/0005: not stored). The row never changes; the count follows
- * the orders this connection inserts and updates (the only writer of orders), and an undo
- * empties the cache, so the next read counts again inside the same transaction. */
-#define FO_STORE_SUPPLIER_CACHE_SLOTS 16
+/* Caches of rows read, by id, with open addressing; a cache three quarters full is emptied
+ * (rows are read again as needed), so a probe always ends at the row or an empty slot.
+ *
+ * Policies, in every connection: a policy row never changes nor goes away (schema
+ * triggers) and ids are never reused, so an entry could only be stale if the policy was
+ * created in a transaction that rolled back: undoing a command or a batch empties the
+ * caches (store_sqlite_tx.c).
+ *
+ * Services and suppliers, in the writer's connection only. Services change (price,
+ * policy, active), but only through the writer's connection, which empties that cache
+ * when it writes one. Supplier rows never change; their in-flight count (queued +
+ * executing orders, schema/0005: not stored) follows the orders this connection inserts
+ * and updates, the only writer of orders. After an undo the next read counts again,
+ * inside the same transaction. A reader's connection could not tell when the writer
+ * changed a row, so readers cache neither. */
+#define FO_STORE_POLICY_CACHE_SLOTS 64
+#define FO_STORE_WRITER_CACHE_SLOTS 256
+
+struct fo_store_writer_caches {
+    struct fo_service services[FO_STORE_WRITER_CACHE_SLOTS];   /* id[0] == 0: empty. */
+    struct fo_supplier suppliers[FO_STORE_WRITER_CACHE_SLOTS]; /* id[0] == 0: empty. */
+    size_t services_used;
+    size_t suppliers_used;
+};
 
 struct fo_store {
     sqlite3 *db;
-    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS];       /* id[0] == 0: empty. */
-    struct fo_service service_cache[FO_STORE_SERVICE_CACHE_SLOTS];    /* Writer only. */
-    struct fo_supplier supplier_cache[FO_STORE_SUPPLIER_CACHE_SLOTS]; /* Writer only. */
-    bool writer_caches; /* The writer's connection (the one that migrates) caches. */
+    struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS]; /* id[0] == 0: empty. */
+    size_t policy_cache_used;
+    struct fo_store_writer_caches *writer_caches;     /* The writer's connection only; owned. */
     sqlite3_stmt *statements[FO_SQL_STATEMENT_COUNT]; /* NULL until first use. */
     int64_t schema_version;                           /* Highest applied migration. */
     bool in_batch;                                    /* Between batch_begin and its end. */
@@ -137,8 +145,11 @@ struct fo_sql_query {
 
 /* Empty the caches of rows read (after an undo: they may hold rows that are gone). */
 void fo_store_caches_forget(struct fo_store *store);
-/* The cache slot of an id (policies, services, suppliers). */
-size_t fo_store_cache_slot(const char *id, size_t slots);
+/* The row of a cache (FO_STORE_*_CACHE_SLOTS rows of `row_bytes`, the id at `id_offset`)
+ * that holds `id` (*out_hit true), or the empty row to fill with it and count in *used.
+ * Empties the cache first when it is three quarters full. */
+void *fo_store_cache_find(void *rows, size_t row_bytes, size_t id_offset, size_t slots,
+                          size_t *used, const char *id, bool *out_hit);
 /* The writer's cached in-flight count of the supplier follows an order write that moved
  * `delta` orders into (+1) or out of (-1) queued/executing. */
 void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supplier_id,

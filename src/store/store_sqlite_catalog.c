@@ -9,6 +9,7 @@
  * policy snapshot forever. A supplier's in-flight count (queued + executing orders) is
  * counted through two partial indexes, and the writer's connection keeps the counts it
  * read current as it writes orders (store_sqlite.h, schema/0005). */
+#include <stddef.h>
 #include <string.h>
 
 #include "core/assert.h"
@@ -146,15 +147,18 @@ void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supp
                                         int64_t delta)
 {
     FO_ASSERT(delta >= -1 && delta <= 1);
-    if (!store->writer_caches || delta == 0) {
+    struct fo_store_writer_caches *caches = store->writer_caches;
+    if (caches == NULL || delta == 0) {
         return;
     }
-    struct fo_supplier *slot =
-        &store->supplier_cache[fo_store_cache_slot(supplier_id, FO_STORE_SUPPLIER_CACHE_SLOTS)];
+    bool hit = false;
+    struct fo_supplier *row = fo_store_cache_find(
+        caches->suppliers, sizeof caches->suppliers[0], offsetof(struct fo_supplier, id),
+        FO_STORE_WRITER_CACHE_SLOTS, &caches->suppliers_used, supplier_id, &hit);
     /* Not cached: the next read counts, and sees this write (same transaction). */
-    if (slot->id[0] != '\0' && strcmp(slot->id, supplier_id) == 0) {
-        slot->in_flight_count += delta;
-        FO_ASSERT(slot->in_flight_count >= 0);
+    if (hit) {
+        row->in_flight_count += delta;
+        FO_ASSERT(row->in_flight_count >= 0);
     }
 }
 
@@ -180,11 +184,14 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
 {
     FO_ASSERT(supplier_id != NULL);
     FO_ASSERT(out != NULL);
+    struct fo_store_writer_caches *caches = store->writer_caches;
     struct fo_supplier *slot = NULL;
-    if (store->writer_caches) {
-        slot =
-            &store->supplier_cache[fo_store_cache_slot(supplier_id, FO_STORE_SUPPLIER_CACHE_SLOTS)];
-        if (slot->id[0] != '\0' && strcmp(slot->id, supplier_id) == 0) {
+    if (caches != NULL) {
+        bool hit = false;
+        slot = fo_store_cache_find(caches->suppliers, sizeof caches->suppliers[0],
+                                   offsetof(struct fo_supplier, id), FO_STORE_WRITER_CACHE_SLOTS,
+                                   &caches->suppliers_used, supplier_id, &hit);
+        if (hit) {
             *out = *slot;
             return FO_OK;
         }
@@ -205,6 +212,7 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
     }
     if (err == FO_OK && slot != NULL) {
         *slot = *out;
+        caches->suppliers_used++;
     }
     return err;
 }
@@ -267,20 +275,46 @@ enum fo_err fo_store_policy_insert(struct fo_store *store, const struct fo_polic
     return fo_sql_exec(&query);
 }
 
-size_t fo_store_cache_slot(const char *id, size_t slots)
+void *fo_store_cache_find(void *rows, size_t row_bytes, size_t id_offset, size_t slots,
+                          size_t *used, const char *id, bool *out_hit)
 {
+    FO_ASSERT(rows != NULL && used != NULL && id != NULL && out_hit != NULL);
+    FO_ASSERT(*used <= slots / 4 * 3);
     size_t hash = 0;
     for (const char *c = id; *c != '\0'; c++) {
         hash = hash * 31U + (unsigned char)*c;
     }
-    return hash % slots;
+    unsigned char *base = rows;
+    size_t index = hash % slots;
+    /* At most `used` rows are full, fewer than `slots`: the probe ends at an empty one. */
+    for (size_t probe = 0; probe <= *used; probe++) {
+        const char *row_id = (const char *)base + index * row_bytes + id_offset;
+        if (row_id[0] == '\0') {
+            break;
+        }
+        if (strcmp(row_id, id) == 0) {
+            *out_hit = true;
+            return base + index * row_bytes;
+        }
+        index = (index + 1) % slots;
+    }
+    *out_hit = false;
+    if (*used == slots / 4 * 3) {
+        memset(rows, 0, row_bytes * slots);
+        *used = 0;
+        index = hash % slots;
+    }
+    FO_ASSERT(((const char *)base + index * row_bytes + id_offset)[0] == '\0');
+    return base + index * row_bytes;
 }
 
 void fo_store_caches_forget(struct fo_store *store)
 {
     memset(store->policy_cache, 0, sizeof store->policy_cache);
-    memset(store->service_cache, 0, sizeof store->service_cache);
-    memset(store->supplier_cache, 0, sizeof store->supplier_cache);
+    store->policy_cache_used = 0;
+    if (store->writer_caches != NULL) {
+        memset(store->writer_caches, 0, sizeof *store->writer_caches);
+    }
 }
 
 enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
@@ -288,9 +322,11 @@ enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
 {
     FO_ASSERT(policy_id != NULL);
     FO_ASSERT(out != NULL);
-    struct fo_policy *slot =
-        &store->policy_cache[fo_store_cache_slot(policy_id, FO_STORE_POLICY_CACHE_SLOTS)];
-    if (slot->id[0] != '\0' && strcmp(slot->id, policy_id) == 0) {
+    bool hit = false;
+    struct fo_policy *slot = fo_store_cache_find(
+        store->policy_cache, sizeof store->policy_cache[0], offsetof(struct fo_policy, id),
+        FO_STORE_POLICY_CACHE_SLOTS, &store->policy_cache_used, policy_id, &hit);
+    if (hit) {
         *out = *slot;
         return FO_OK;
     }
@@ -304,6 +340,7 @@ enum fo_err fo_store_policy_get(struct fo_store *store, const char *policy_id,
     if (err == FO_OK) {
         read_policy(&query, out);
         *slot = *out;
+        store->policy_cache_used++;
     }
     fo_sql_end(&query);
     return err;
@@ -365,7 +402,10 @@ enum fo_err fo_store_service_update(struct fo_store *store, const struct fo_serv
     fo_sql_bind_text(&query, service->policy_id);
     fo_sql_bind_int64(&query, service->unit_price_minor);
     fo_sql_bind_bool(&query, service->active);
-    memset(store->service_cache, 0, sizeof store->service_cache);
+    if (store->writer_caches != NULL) {
+        memset(store->writer_caches->services, 0, sizeof store->writer_caches->services);
+        store->writer_caches->services_used = 0;
+    }
     err = fo_sql_exec(&query);
     if (err == FO_OK && fo_sql_changes(&query) == 0) {
         return FO_ERR_NOT_FOUND;
@@ -378,10 +418,14 @@ enum fo_err fo_store_service_get(struct fo_store *store, const char *service_id,
 {
     FO_ASSERT(service_id != NULL);
     FO_ASSERT(out != NULL);
+    struct fo_store_writer_caches *caches = store->writer_caches;
     struct fo_service *slot = NULL;
-    if (store->writer_caches) {
-        slot = &store->service_cache[fo_store_cache_slot(service_id, FO_STORE_SERVICE_CACHE_SLOTS)];
-        if (slot->id[0] != '\0' && strcmp(slot->id, service_id) == 0) {
+    if (caches != NULL) {
+        bool hit = false;
+        slot = fo_store_cache_find(caches->services, sizeof caches->services[0],
+                                   offsetof(struct fo_service, id), FO_STORE_WRITER_CACHE_SLOTS,
+                                   &caches->services_used, service_id, &hit);
+        if (hit) {
             *out = *slot;
             return FO_OK;
         }
@@ -397,6 +441,7 @@ enum fo_err fo_store_service_get(struct fo_store *store, const char *service_id,
         read_service(&query, out);
         if (slot != NULL) {
             *slot = *out;
+            caches->services_used++;
         }
     }
     fo_sql_end(&query);

@@ -699,12 +699,12 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
     cmocka_unit_test_setup_teardown(name, fo_fixture_setup, fo_fixture_teardown)
 
 /* Orders carry their own policy snapshot whichever way they are read, with more policies
- * than the backend keeps at hand (the SQLite store caches a few per connection), read in
+ * than the backend keeps at hand (the SQLite store empties its cache of 64 at 48), read in
  * one order and then the other, and through a second connection. */
 static void test_orders_carry_their_own_policy_among_many(void **state)
 {
     struct fo_fixture *fixture = *state;
-    enum { POLICIES = 40 };
+    enum { POLICIES = 100 };
     struct fo_policy policies[POLICIES];
     for (int index = 0; index < POLICIES; index++) {
         fo_fixture_policy(100 + index, &policies[index]);
