@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/limits.h"
@@ -98,10 +99,73 @@ static void test_buffered_lines_come_out_whole_in_order_and_before_a_warning(voi
     remove(path);
 }
 
+/* The milliseconds since the epoch of a line's "YYYY-MM-DDTHH:MM:SS.mmmZ" start, or -1. */
+static long long line_time_ms(const char *line)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    int millis = -1;
+    char zone = 0;
+    if (sscanf(line, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis, &zone) != 8 ||
+        zone != 'Z' || line[23] != 'Z') {
+        return -1;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long long)timegm(&tm) * 1000 + millis;
+}
+
+static long long now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Each line starts with its time (UTC, milliseconds, read between the clock readings
+ * around it), the level and the event: "2026-11-26T02:15:00.123Z info event=x key=value".
+ * Lines a few milliseconds apart cross seconds, so the per-second prefix is renewed. */
+static void test_line_starts_with_its_time_level_and_event(void **state)
+{
+    (void)state;
+    char path[] = "build/tmp/log-test-XXXXXX";
+    int made = mkstemp(path);
+    assert_true(made >= 0);
+    close(made);
+    enum { LINES = 12 };
+    long long before[LINES];
+    long long after[LINES];
+    int saved = stderr_to(path);
+    for (int index = 0; index < LINES; index++) {
+        before[index] = now_ms();
+        fo_log(index % 2 == 0 ? FO_LOG_INFO : FO_LOG_WARN, "test.time", "index=%d", index);
+        after[index] = now_ms();
+        usleep(150000); /* 12 lines over ~1.8 s: at least one second boundary. */
+    }
+    stderr_back(saved);
+    FILE *file = fopen(path, "r");
+    assert_non_null(file);
+    char line[256];
+    for (int index = 0; index < LINES; index++) {
+        assert_non_null(fgets(line, sizeof line, file));
+        long long at = line_time_ms(line);
+        assert_true(at >= before[index] && at <= after[index]);
+        char expected[64];
+        snprintf(expected, sizeof expected, " %s event=test.time index=%d\n",
+                 index % 2 == 0 ? "info" : "warn", index);
+        assert_string_equal(line + 24, expected);
+    }
+    assert_null(fgets(line, sizeof line, file));
+    fclose(file);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buffered_lines_come_out_whole_in_order_and_before_a_warning),
+        cmocka_unit_test(test_line_starts_with_its_time_level_and_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
