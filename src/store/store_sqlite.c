@@ -179,9 +179,10 @@ static enum fo_err foreign_keys_hold(struct fo_store *store, const char *path)
     enum fo_err err = FO_OK;
     if (rc == SQLITE_ROW) {
         fo_log(FO_LOG_ERROR, "store.error",
-               "op=migrate file=%s table=%s rowid=%lld parent=%s detail=\"the migration "
-               "broke a foreign key and was not applied\" action=\"report this line; the "
-               "database is as it was\"",
+               "op=migrate file=%s table=%s rowid=%lld parent=%s detail=\"a foreign key does "
+               "not hold after this migration (it or an earlier write broke it): not "
+               "applied\" action=\"the database is as it was; report this line with the "
+               "row it names\"",
                path, (const char *)sqlite3_column_text(statement, 0),
                (long long)sqlite3_column_int64(statement, 1),
                (const char *)sqlite3_column_text(statement, 2));

@@ -304,6 +304,47 @@ static void test_version_1_database_migrates_to_the_latest_keeping_every_row(voi
     fo_fixture_location_drop(location);
 }
 
+/* A migration that runs with foreign keys off (schema/0004) commits only if every foreign
+ * key holds: a database that already breaks one (a journal of an order that does not
+ * exist, written with foreign keys off) is refused at that migration and left at the
+ * version before it, with the old table, instead of being carried along. */
+static void test_migration_with_foreign_keys_off_refuses_a_broken_database(void **state)
+{
+    (void)state;
+    char location[512];
+    fo_fixture_location_new("broken-upgrade", location, sizeof location);
+    create_version_1(location);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(location, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "PRAGMA foreign_keys=OFF; INSERT INTO journals (at_unix_ms, kind, buyer_id, "
+                     "order_id, reference, outside_minor, available_minor, held_minor, "
+                     "revenue_minor, fees_minor, available_after_minor) VALUES (0, 2, 'byr_1', "
+                     "'ord_gone', NULL, 0, -5, 5, 0, 0, 0)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+
+    struct fo_store *store = NULL;
+    assert_int_equal(fo_store_open(location, true, &store), FO_ERR_INTERNAL);
+    assert_null(store);
+    assert_int_equal(sqlite3_open(location, &db), SQLITE_OK);
+    char text[64];
+    query_text(db, "PRAGMA user_version", text, sizeof text);
+    assert_string_equal(text, "3"); /* 0002 and 0003 applied, 0004 refused whole. */
+    query_text(db,
+               "SELECT instr(sql, 'IN (''cooling_off''') > 0 FROM sqlite_schema "
+               "WHERE name = 'orders'",
+               text, sizeof text);
+    assert_string_equal(text, "1"); /* The old table, not a copy. */
+    query_text(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'orders_new'", text,
+               sizeof text);
+    assert_string_equal(text, "0");
+    sqlite3_close(db);
+    fo_fixture_location_drop(location);
+}
+
 /* An order naming a policy that does not exist (only possible with foreign keys off, as
  * here) reads as an internal error, not as an order with an empty policy. */
 static void test_order_with_a_missing_policy_is_an_internal_error(void **state)
@@ -520,6 +561,7 @@ int main(void)
         FIXTURE_TEST(test_open_a_file_that_is_not_a_database_is_unavailable),
         FIXTURE_TEST(test_reader_on_a_missing_file_does_not_create_it),
         cmocka_unit_test(test_version_1_database_migrates_to_the_latest_keeping_every_row),
+        cmocka_unit_test(test_migration_with_foreign_keys_off_refuses_a_broken_database),
         FIXTURE_TEST(test_no_statement_scans_a_table_or_sorts),
         FIXTURE_TEST(test_hot_statements_use_their_designed_index),
         FIXTURE_TEST(test_no_statement_is_reprepared_when_bound),
