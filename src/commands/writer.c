@@ -3,8 +3,13 @@
  * Why one thread: SQLite has one writer at a time anyway, and batching many commands
  * into one transaction turns one fsync per answer into one fsync per batch, the whole
  * throughput story of the embedded store (DESIGN.md, "Durability and throughput").
- * Each job runs in its own command scope (a savepoint), so a refused job (keep = false)
- * rolls back alone and the rest of its batch commits. No job learns it succeeded before
+ * A refused job (keep = false) rolls back alone and the rest of its batch commits. Jobs
+ * are first tried bare, straight in the batch's transaction: a command scope (a
+ * savepoint) costs SQLite ~10 % of the writer (BENCH.md), and nearly every job keeps its
+ * writes or is refused before it writes, which needs no undo. A job refused after
+ * writing cannot be undone alone: the batch is rolled back and run again, this time each
+ * job in its own command scope (so run() must be repeatable: writer.h). No job learns it
+ * succeeded before
  * its batch is durable: done() runs only after the commit, with commit_err telling the
  * truth. The queue is a bounded linked list (FO_WRITER_QUEUE_MAX) under one mutex; a
  * full queue refuses at once (UNAVAILABLE) instead of growing. Stopping drains it. */
@@ -69,6 +74,29 @@ static bool writer_take(struct fo_writer *writer, struct fo_job **out_batch, siz
     return true;
 }
 
+/* Try one job bare (store.h, fo_store_bare_begin); the now it sees is read just before it
+ * runs. False when it was refused after writing: only a rollback of the batch undoes it. */
+static bool writer_try_job(struct fo_writer *writer, struct fo_job *job)
+{
+    FO_ASSERT(job != NULL);
+    FO_ASSERT(job->run != NULL);
+    job->keep = false;
+    job->commit_err = FO_OK;
+    int64_t mark = 0;
+    enum fo_err err = fo_store_bare_begin(writer->store, &mark);
+    if (err != FO_OK) {
+        job->commit_err = err; /* The batch is lost; its commit says so to every job. */
+        return true;
+    }
+    job->run(job, writer->store, fo_clock_now(writer->clock));
+    bool undo_needed = false;
+    err = fo_store_bare_end(writer->store, mark, job->keep, &undo_needed);
+    if (err != FO_OK) {
+        job->commit_err = err;
+    }
+    return !undo_needed;
+}
+
 /* Run one job in its own command scope; the now it sees is read just before it runs. */
 static void writer_run_job(struct fo_writer *writer, struct fo_job *job)
 {
@@ -88,12 +116,13 @@ static void writer_run_job(struct fo_writer *writer, struct fo_job *job)
     }
 }
 
-static void writer_count(struct fo_writer *writer, size_t count)
+static void writer_count(struct fo_writer *writer, size_t count, bool retried)
 {
     FO_ASSERT(count > 0);
     FO_ASSERT(count <= FO_WRITER_BATCH_MAX);
     pthread_mutex_lock(&writer->mutex);
     writer->stats.batches_count++;
+    writer->stats.batches_retried_count += retried ? 1 : 0;
     writer->stats.jobs_count += count;
     if (count > writer->stats.batch_jobs_max) {
         writer->stats.batch_jobs_max = count;
@@ -107,9 +136,30 @@ static void writer_run_batch(struct fo_writer *writer, struct fo_job *batch, siz
     FO_ASSERT(batch != NULL);
     FO_ASSERT(count > 0);
     enum fo_err commit_err = fo_store_batch_begin(writer->store);
+    size_t tried_count = 0;
+    bool retried = false;
     if (commit_err == FO_OK) {
-        for (struct fo_job *job = batch; job != NULL; job = job->next) {
-            writer_run_job(writer, job);
+        struct fo_job *job = batch;
+        while (job != NULL && writer_try_job(writer, job)) {
+            job = job->next;
+            tried_count++;
+        }
+        if (job != NULL) {
+            /* Refused after writing: undo the batch, then each job in its own scope. */
+            retried = true;
+            fo_store_batch_rollback(writer->store);
+            fo_log(FO_LOG_INFO, "writer.batch_retried",
+                   "jobs=%zu refused_at=%zu detail=\"a job was refused after writing; the "
+                   "batch runs again, each job in a savepoint\"",
+                   count, tried_count);
+            commit_err = fo_store_batch_begin(writer->store);
+        }
+    }
+    if (commit_err == FO_OK) {
+        if (retried) {
+            for (struct fo_job *job = batch; job != NULL; job = job->next) {
+                writer_run_job(writer, job);
+            }
         }
         commit_err = fo_store_batch_commit(writer->store);
         if (commit_err != FO_OK) {
@@ -121,7 +171,7 @@ static void writer_run_batch(struct fo_writer *writer, struct fo_job *batch, siz
             job->commit_err = commit_err;
         }
     }
-    writer_count(writer, count);
+    writer_count(writer, count, retried);
     fo_log(FO_LOG_DEBUG, "writer_batch", "jobs=%zu commit=%s", count, fo_err_code(commit_err));
     /* done() may release the job's memory: read the link first. */
     struct fo_job *job = batch;

@@ -1,13 +1,17 @@
 /* The writer: one thread owns the write connection and runs queued jobs in batches, one
  * transaction and one fsync per batch (group commit, DESIGN.md "Durability and
- * throughput"). Each job runs in its own command scope (a savepoint), so a refused job
- * rolls back alone and does not spoil its batch.
+ * throughput"). A refused job rolls back alone and does not spoil its batch: jobs are
+ * tried bare in the batch's transaction, and when one was refused after writing, the
+ * batch is rolled back and run again with each job in its own command scope (a
+ * savepoint). See writer.c.
  *
  * A job is a struct embedded in the submitter's own context (container-of style):
  *   run()  — in the writer thread, inside the job's scope: call commands, set `keep`
  *            (true to keep what it wrote: a success, or a refusal whose answer is stored
  *            under an idempotency key), and prepare the answer. It must not block, and
- *            must not touch anything outside the store and its own job.
+ *            must not touch anything outside the store and its own job. It may run
+ *            twice for one submission (the retry above): each run starts from the
+ *            job's input and replaces what an earlier run prepared.
  *   done() — in the writer thread, after the batch committed or failed: commit_err is
  *            FO_OK when everything the job kept is durable, else FO_ERR_UNAVAILABLE or
  *            FO_ERR_INTERNAL (the answer must then be that error, never the 2xx).
@@ -51,6 +55,7 @@ struct fo_writer_stats {
     uint64_t batches_count;
     uint64_t jobs_count;
     uint64_t batch_jobs_max;
+    uint64_t batches_retried_count; /* Run again because a job was refused after writing. */
 };
 void fo_writer_stats(struct fo_writer *writer, struct fo_writer_stats *out);
 

@@ -164,6 +164,10 @@ struct fo_request {
     enum fo_err err;
     struct fo_err_detail detail;
     struct fo_request_result out;
+    /* err and detail as decoding left them, for a job run again (commands/writer.h). */
+    enum fo_err queued_err;
+    struct fo_err_detail queued_detail;
+    unsigned job_runs_count;
 
     /* The answer. */
     bool has_answer;

@@ -198,6 +198,19 @@ static struct fo_request *request_create(struct fo_http_server *server,
     return req;
 }
 
+/* Free what the command's result holds; the result is left unusable. */
+static void result_release(struct fo_request_result *result)
+{
+    fo_secret_wipe(result->token, sizeof result->token);
+    free(result->views);
+    free(result->orders);
+    free(result->events);
+    free(result->entries);
+    free(result->services);
+    free(result->service_policies);
+    free(result->verify);
+}
+
 static void request_destroy(struct fo_request *req)
 {
     if (req == NULL) {
@@ -206,16 +219,9 @@ static void request_destroy(struct fo_request *req)
     if (req->json != NULL) {
         json_decref(req->json);
     }
-    fo_secret_wipe(req->out.token, sizeof req->out.token);
+    result_release(&req->out);
     free(req->body);
     free(req->answer_body);
-    free(req->out.views);
-    free(req->out.orders);
-    free(req->out.events);
-    free(req->out.entries);
-    free(req->out.services);
-    free(req->out.service_policies);
-    free(req->out.verify);
     free(req);
 }
 
@@ -408,9 +414,29 @@ static void job_run_idempotent(struct fo_request *req, struct fo_store *store, i
     free(record);
 }
 
+/* Back to the request as it was queued: its batch is run again (commands/writer.h). */
+static void job_forget_run(struct fo_request *req)
+{
+    result_release(&req->out);
+    memset(&req->out, 0, sizeof req->out);
+    free(req->answer_body);
+    req->answer_body = NULL;
+    req->answer_bytes = 0;
+    req->has_answer = false;
+    req->replayed = false;
+    req->status = 0;
+    req->content_type = NULL;
+    req->err = req->queued_err;
+    req->detail = req->queued_detail;
+}
+
 static void job_run(struct fo_job *job, struct fo_store *store, int64_t now_unix_ms)
 {
     struct fo_request *req = request_of_job(job);
+    if (req->job_runs_count > 0) {
+        job_forget_run(req);
+    }
+    req->job_runs_count++;
     req->out.now_unix_ms = now_unix_ms;
     job->keep = false;
     if (req->has_key) {
@@ -521,6 +547,8 @@ static void run_write(struct fo_request *req)
 {
     req->job.run = job_run;
     req->job.done = job_done;
+    req->queued_err = req->err;
+    req->queued_detail = req->detail;
     req->suspended = true;
     req->job_pending = true;
     req->server->requests_suspended++;

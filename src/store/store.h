@@ -17,6 +17,9 @@
  *     fo_store_batch_commit           COMMIT (one fsync per batch)    nothing
  *
  * so a refused command rolls back alone and does not spoil its batch (group commit).
+ * The writer first tries each command in a bare scope (fo_store_bare_begin, below), which
+ * costs nothing and is enough for every command that keeps its writes or is refused
+ * before writing; it falls back to command scopes for the batch when one is not.
  * Command scopes nest (SQLite savepoints do; PostgreSQL uses SAVEPOINT inside its
  * transaction): the HTTP layer runs a command in an inner scope and stores the answer of
  * its Idempotency-Key in the outer one, so a refused command's answer is kept while the
@@ -65,6 +68,15 @@ void fo_store_batch_rollback(struct fo_store *store);
 enum fo_err fo_store_command_begin(struct fo_store *store);
 /* keep: release the command's changes into the batch; else undo exactly them. */
 enum fo_err fo_store_command_end(struct fo_store *store, bool keep);
+/* A bare command scope, for the writer's first try at a command (commands/writer.c): no
+ * savepoint (SQLite's costs ~10 % of the writer: BENCH.md), so nothing can be undone
+ * alone. begin notes a mark in the batch; end tells whether the command may stay as it
+ * is: kept, or refused before it wrote anything. *out_undo_needed is set when it was
+ * refused after writing: then only fo_store_batch_rollback undoes it. Only directly
+ * inside a batch; a bare scope does not nest, command scopes may nest inside it. */
+enum fo_err fo_store_bare_begin(struct fo_store *store, int64_t *out_mark);
+enum fo_err fo_store_bare_end(struct fo_store *store, int64_t mark, bool keep,
+                              bool *out_undo_needed);
 enum fo_err fo_store_read_begin(struct fo_store *store);
 void fo_store_read_end(struct fo_store *store);
 

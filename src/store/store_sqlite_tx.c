@@ -5,6 +5,9 @@
  *     command    SAVEPOINT cmd ... RELEASE cmd    keep: the command's writes join the batch
  *                ROLLBACK TO cmd; RELEASE cmd     undo: exactly the command's writes vanish,
  *                                                 the batch and its other commands stay
+ *     bare       nothing; a mark of               the writer's first try: keep, or
+ *                sqlite3_total_changes64          refuse having changed no row; a refusal
+ *                                                 after a change needs the batch undone
  *     read       BEGIN DEFERRED ... COMMIT        one snapshot for several reads
  *
  * BEGIN IMMEDIATE takes the write lock at once (waiting up to the busy timeout), so a
@@ -134,6 +137,42 @@ enum fo_err fo_store_command_end(struct fo_store *store, bool keep)
         (void)command_undo(store);
     }
     return err;
+}
+
+enum fo_err fo_store_bare_begin(struct fo_store *store, int64_t *out_mark)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(out_mark != NULL);
+    FO_ASSERT(store->in_batch);
+    FO_ASSERT(store->command_depth == 0);
+    FO_ASSERT(store->read_depth == 0);
+
+    /* Without a transaction the command's statements would each commit on their own. */
+    if (transaction_lost(store, "bare_begin")) {
+        return FO_ERR_UNAVAILABLE;
+    }
+    *out_mark = sqlite3_total_changes64(store->db);
+    return FO_OK;
+}
+
+enum fo_err fo_store_bare_end(struct fo_store *store, int64_t mark, bool keep,
+                              bool *out_undo_needed)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(out_undo_needed != NULL);
+    FO_ASSERT(store->in_batch);
+    FO_ASSERT(store->command_depth == 0);
+
+    *out_undo_needed = false;
+    if (transaction_lost(store, "bare_end")) {
+        return FO_ERR_UNAVAILABLE;
+    }
+    /* Counts every row a statement inserted, updated or deleted (triggers' too), also
+     * rows a nested scope later undid: a refusal that changed nothing moves it not. */
+    int64_t changes = sqlite3_total_changes64(store->db);
+    FO_ASSERT(changes >= mark);
+    *out_undo_needed = !keep && changes != mark;
+    return FO_OK;
 }
 
 enum fo_err fo_store_read_begin(struct fo_store *store)

@@ -1,5 +1,6 @@
 /* The writer: many jobs run in group-commit batches and all become durable; a refused job
- * (keep = false) rolls back alone without spoiling its batch; run_sync waits for its job;
+ * (keep = false) rolls back alone without spoiling its batch, by a retry of the batch
+ * with savepoints only when it had written something; run_sync waits for its job;
  * a full queue refuses with UNAVAILABLE; stop drains every queued job.
  *
  * Method: a real SQLite store in a temporary directory; jobs top up a buyer, so what
@@ -33,12 +34,14 @@ struct topup_job {
     int64_t amount_minor;
     bool keep_wanted;
     enum fo_err run_err;
+    int run_count;
     int done_count;
 };
 
 static void topup_run(struct fo_job *job, struct fo_store *store, int64_t now_unix_ms)
 {
     struct topup_job *topup = (struct topup_job *)job;
+    topup->run_count++;
     struct fo_buyer after;
     struct fo_err_detail detail;
     memset(&detail, 0, sizeof detail);
@@ -186,7 +189,7 @@ static int64_t durable_available(struct env *env)
 static void barrier(struct env *env)
 {
     struct topup_job last;
-    topup_init(&last, env->buyer_id, 1, false);
+    topup_init(&last, env->buyer_id, 0, true); /* Refused before writing: no retry. */
     assert_int_equal(fo_writer_run_sync(env->writer, &last.job), FO_OK);
     assert_int_equal(last.done_count, 1);
 }
@@ -222,6 +225,24 @@ static void test_writer_runs_many_jobs_in_batches(void **state)
     free(jobs);
 }
 
+/* Queue the jobs behind a closed gate, so they run as one batch (with the barrier's job
+ * unless it comes in a batch of its own); the stats before and after. */
+static void run_as_one_batch(struct env *env, struct topup_job *const *jobs, size_t count,
+                             struct fo_writer_stats *before, struct fo_writer_stats *after)
+{
+    struct gate_job gate;
+    gate_close_and_wait(env, &gate);
+    fo_writer_stats(env->writer, before);
+    for (size_t index = 0; index < count; index++) {
+        assert_int_equal(fo_writer_submit(env->writer, &jobs[index]->job), FO_OK);
+    }
+    gate_open(&gate);
+    barrier(env);
+    gate_destroy(&gate);
+    fo_writer_stats(env->writer, after);
+    assert_true(after->batch_jobs_max >= count);
+}
+
 static void test_writer_refused_job_does_not_spoil_its_batch(void **state)
 {
     struct env *env = *state;
@@ -233,24 +254,14 @@ static void test_writer_refused_job_does_not_spoil_its_batch(void **state)
     topup_init(&refused, env->buyer_id, 20, false); /* Writes, then refuses. */
     topup_init(&invalid, env->buyer_id, 0, true);   /* Refused by the command. */
     topup_init(&kept_after, env->buyer_id, 3, true);
-    struct gate_job gate;
-    gate_close_and_wait(env, &gate);
+    struct topup_job *const jobs[] = {&kept_before, &refused, &invalid, &kept_after};
     struct fo_writer_stats before;
-    fo_writer_stats(env->writer, &before);
-    assert_int_equal(fo_writer_submit(env->writer, &kept_before.job), FO_OK);
-    assert_int_equal(fo_writer_submit(env->writer, &refused.job), FO_OK);
-    assert_int_equal(fo_writer_submit(env->writer, &invalid.job), FO_OK);
-    assert_int_equal(fo_writer_submit(env->writer, &kept_after.job), FO_OK);
-    gate_open(&gate);
-    barrier(env);
-    gate_destroy(&gate);
     struct fo_writer_stats after;
-    fo_writer_stats(env->writer, &after);
+    run_as_one_batch(env, jobs, 4, &before, &after);
     /* The gate's batch, then the four together (all were queued behind the gate), then
      * the barrier's batch unless it joined theirs. */
     uint64_t batches_count = after.batches_count - before.batches_count;
     assert_true(batches_count == 2 || batches_count == 3);
-    assert_true(after.batch_jobs_max >= 4);
     assert_int_equal(refused.run_err, FO_OK);
     assert_false(refused.job.keep);
     assert_int_equal(invalid.run_err, FO_ERR_INVALID_REQUEST);
@@ -259,6 +270,43 @@ static void test_writer_refused_job_does_not_spoil_its_batch(void **state)
     assert_int_equal(invalid.job.commit_err, FO_OK);
     assert_int_equal(kept_after.job.commit_err, FO_OK);
     assert_int64_equal(durable_available(env), 103);
+    /* The refusal after writing needed the batch undone: it ran again, every job in a
+     * savepoint of its own; the first try stopped at the refused job. */
+    assert_int_equal(after.batches_retried_count - before.batches_retried_count, 1);
+    assert_int_equal(kept_before.run_count, 2);
+    assert_int_equal(refused.run_count, 2);
+    assert_int_equal(invalid.run_count, 1);
+    assert_int_equal(kept_after.run_count, 1);
+    assert_int_equal(kept_before.done_count, 1);
+    assert_int_equal(refused.done_count, 1);
+    assert_int_equal(invalid.done_count, 1);
+    assert_int_equal(kept_after.done_count, 1);
+}
+
+/* Refusals before writing need no undo: the batch is not run again. */
+static void test_writer_refusal_before_writing_is_not_retried(void **state)
+{
+    struct env *env = *state;
+    struct topup_job kept_before;
+    struct topup_job invalid;
+    struct topup_job kept_after;
+    topup_init(&kept_before, env->buyer_id, 100, true);
+    topup_init(&invalid, env->buyer_id, -5, true); /* Refused by the command. */
+    topup_init(&kept_after, env->buyer_id, 7, true);
+    struct topup_job *const jobs[] = {&kept_before, &invalid, &kept_after};
+    struct fo_writer_stats before;
+    struct fo_writer_stats after;
+    run_as_one_batch(env, jobs, 3, &before, &after);
+    assert_int_equal(after.batches_retried_count, before.batches_retried_count);
+    assert_int_equal(invalid.run_err, FO_ERR_INVALID_REQUEST);
+    assert_false(invalid.job.keep);
+    assert_int_equal(kept_before.run_count, 1);
+    assert_int_equal(invalid.run_count, 1);
+    assert_int_equal(kept_after.run_count, 1);
+    assert_int_equal(kept_before.job.commit_err, FO_OK);
+    assert_int_equal(invalid.job.commit_err, FO_OK);
+    assert_int_equal(kept_after.job.commit_err, FO_OK);
+    assert_int64_equal(durable_available(env), 107);
 }
 
 static void test_writer_run_sync_returns_after_commit(void **state)
@@ -319,6 +367,8 @@ int main(void)
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_writer_refused_job_does_not_spoil_its_batch, env_setup,
                                         env_teardown),
+        cmocka_unit_test_setup_teardown(test_writer_refusal_before_writing_is_not_retried,
+                                        env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_writer_run_sync_returns_after_commit, env_setup,
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_writer_full_queue_is_unavailable_and_stop_drains,
