@@ -152,6 +152,7 @@ enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order 
                                   enum fo_state from)
 {
     FO_ASSERT(order != NULL);
+    /* Found by its row (the order was read from the store), checked by its id. */
     struct fo_sql_query query;
     enum fo_err err = fo_sql_begin(store, FO_SQL_ORDER_UPDATE, "order_update", &query);
     if (err != FO_OK) {
@@ -162,6 +163,7 @@ enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order 
     fo_sql_bind_int64(&query, order->delivered);
     fo_sql_bind_int64(&query, order->updated_at_unix_ms);
     bind_lease_and_settlement(&query, order);
+    fo_sql_bind_int64(&query, order->seq);
     err = fo_sql_exec(&query);
     if (err == FO_OK && fo_sql_changes(&query) == 0) {
         return FO_ERR_NOT_FOUND;

@@ -103,7 +103,8 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
     [FO_SQL_ORDER_UPDATE] =
         "UPDATE orders SET state = ?2, delivered = ?3, updated_at_unix_ms = ?4, "
         "lease_expires_at_unix_ms = ?5, settlement_reason = ?6, charged_minor = ?7, "
-        "fee_minor = ?8, refund_minor = ?9, settled_at_unix_ms = ?10 WHERE id = ?1",
+        "fee_minor = ?8, refund_minor = ?9, settled_at_unix_ms = ?10 "
+        "WHERE seq = ?11 AND id = ?1",
     [FO_SQL_ORDER_GET] = ORDER_SELECT "WHERE o.id = ?1",
     [FO_SQL_ORDER_LIST_ALL] = ORDER_SELECT "WHERE o.seq < ?1 ORDER BY o.seq DESC LIMIT ?2",
     [FO_SQL_ORDER_LIST_BUYER] =

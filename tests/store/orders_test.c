@@ -147,6 +147,16 @@ static void test_order_unknown_is_not_found(void **state)
     fo_fixture_order("ord_9", FO_STATE_QUEUED, &order);
     WRITE_EXPECT(fixture->store, fo_store_order_update(fixture->store, &order, FO_STATE_QUEUED),
                  FO_ERR_NOT_FOUND);
+    /* The update finds the row by its seq and checks its id: another order's row with an
+     * unknown id is not found, and that order stays as it was. */
+    struct fo_order other = insert_at(fixture->store, "ord_1", FO_STATE_QUEUED, 0);
+    order.seq = other.seq;
+    order.delivered = 0;
+    order.state = FO_STATE_CANCELLED;
+    WRITE_EXPECT(fixture->store, fo_store_order_update(fixture->store, &order, FO_STATE_QUEUED),
+                 FO_ERR_NOT_FOUND);
+    assert_int_equal(fo_store_order_get(fixture->store, "ord_1", &read), FO_OK);
+    assert_int_equal(read.state, FO_STATE_QUEUED);
 }
 
 static void test_order_keeps_its_policy_snapshot_when_the_service_changes(void **state)
