@@ -137,7 +137,7 @@ enum fo_err fo_write_journal_of(struct fo_store *store, int64_t now_unix_ms,
     record.available_after_minor = available_minor;
     err = fo_store_journal_append(store, &record);
     if (err == FO_OK) {
-        err = fo_store_buyer_put_balances(store, buyer.id, available_minor, held_minor);
+        err = fo_store_buyer_put_balances(store, &buyer, available_minor, held_minor);
     }
     if (err == FO_OK && out_buyer != NULL) {
         *out_buyer = buyer;

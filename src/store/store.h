@@ -122,8 +122,9 @@ struct fo_buyer {
 enum fo_err fo_store_buyer_insert(struct fo_store *store, const struct fo_buyer *buyer);
 /* NOT_FOUND when unknown. */
 enum fo_err fo_store_buyer_get(struct fo_store *store, const char *buyer_id, struct fo_buyer *out);
-/* Write the buyer's balances (the other fields never change). */
-enum fo_err fo_store_buyer_put_balances(struct fo_store *store, const char *buyer_id,
+/* Write the buyer's balances (the other fields never change). The buyer as read from the
+ * store: found by its seq, checked by its id; NOT_FOUND when no row has both. */
+enum fo_err fo_store_buyer_put_balances(struct fo_store *store, const struct fo_buyer *buyer,
                                         int64_t available_minor, int64_t held_minor);
 /* Buyers in seq order after `after_seq` (0 = from the start); for verification. */
 enum fo_err fo_store_buyer_scan(struct fo_store *store, int64_t after_seq, struct fo_buyer *out,

@@ -1,8 +1,8 @@
 /* Buyers, suppliers, policies and services in the SQLite store (store.h).
  *
  * These rows change rarely (admin actions) except a buyer's two balances, which every
- * money command writes: fo_store_buyer_put_balances is one UPDATE by the buyer's unique id
- * and touches no index (the balances are not indexed). The schema's CHECKs keep
+ * money command writes: fo_store_buyer_put_balances is one UPDATE by the buyer's row,
+ * checked by its id, and touches no index (the balances are not indexed). The schema's CHECKs keep
  * 0 <= available <= FO_BALANCE_MINOR_MAX and held >= 0 (DESIGN.md invariant 1): a command
  * that would break them gets FO_ERR_INTERNAL and its write is refused. Policies are
  * immutable (a trigger refuses UPDATE and DELETE), so the row an order references is its
@@ -67,18 +67,19 @@ enum fo_err fo_store_buyer_get(struct fo_store *store, const char *buyer_id, str
     return err;
 }
 
-enum fo_err fo_store_buyer_put_balances(struct fo_store *store, const char *buyer_id,
+enum fo_err fo_store_buyer_put_balances(struct fo_store *store, const struct fo_buyer *buyer,
                                         int64_t available_minor, int64_t held_minor)
 {
-    FO_ASSERT(buyer_id != NULL);
+    FO_ASSERT(buyer != NULL);
     struct fo_sql_query query;
     enum fo_err err = fo_sql_begin(store, FO_SQL_BUYER_PUT_BALANCES, "buyer_put_balances", &query);
     if (err != FO_OK) {
         return err;
     }
-    fo_sql_bind_text(&query, buyer_id);
+    fo_sql_bind_text(&query, buyer->id);
     fo_sql_bind_int64(&query, available_minor);
     fo_sql_bind_int64(&query, held_minor);
+    fo_sql_bind_int64(&query, buyer->seq);
     err = fo_sql_exec(&query);
     if (err == FO_OK && fo_sql_changes(&query) == 0) {
         return FO_ERR_NOT_FOUND;

@@ -65,7 +65,7 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
                             "held_minor, created_at_unix_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [FO_SQL_BUYER_GET] = BUYER_SELECT "WHERE id = ?1",
     [FO_SQL_BUYER_PUT_BALANCES] = "UPDATE buyers SET available_minor = ?2, held_minor = ?3 "
-                                  "WHERE id = ?1",
+                                  "WHERE seq = ?4 AND id = ?1",
     [FO_SQL_BUYER_SCAN] = BUYER_SELECT "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
 
     [FO_SQL_SUPPLIER_INSERT] = "INSERT INTO suppliers (id, name, capacity, lease_s, "

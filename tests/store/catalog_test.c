@@ -42,19 +42,37 @@ static void test_buyer_round_trips_every_field(void **state)
     assert_int64_equal(read.created_at_unix_ms, buyer.created_at_unix_ms);
 }
 
+static struct fo_buyer buyer_read(struct fo_store *store, const char *id)
+{
+    struct fo_buyer buyer;
+    assert_int_equal(fo_store_buyer_get(store, id, &buyer), FO_OK);
+    return buyer;
+}
+
 static void test_buyer_unknown_is_not_found(void **state)
 {
     struct fo_fixture *fixture = *state;
     struct fo_buyer read;
     assert_int_equal(fo_store_buyer_get(fixture->store, "byr_9", &read), FO_ERR_NOT_FOUND);
-    WRITE_EXPECT(fixture->store, fo_store_buyer_put_balances(fixture->store, "byr_9", 1, 1),
+    struct fo_buyer unknown = buyer_read(fixture->store, "byr_1");
+    unknown.seq = 9;
+    snprintf(unknown.id, sizeof unknown.id, "%s", "byr_9");
+    WRITE_EXPECT(fixture->store, fo_store_buyer_put_balances(fixture->store, &unknown, 1, 1),
                  FO_ERR_NOT_FOUND);
+    /* Found by its row and checked by its id: byr_1's row with byr_2's id is no buyer. */
+    struct fo_buyer mixed = buyer_read(fixture->store, "byr_1");
+    snprintf(mixed.id, sizeof mixed.id, "%s", "byr_2");
+    WRITE_EXPECT(fixture->store, fo_store_buyer_put_balances(fixture->store, &mixed, 1, 1),
+                 FO_ERR_NOT_FOUND);
+    assert_int64_equal(buyer_read(fixture->store, "byr_1").available_minor, 100000);
+    assert_int64_equal(buyer_read(fixture->store, "byr_2").available_minor, 100000);
 }
 
 static void test_buyer_put_balances_writes_both(void **state)
 {
     struct fo_fixture *fixture = *state;
-    WRITE_EXPECT(fixture->store, fo_store_buyer_put_balances(fixture->store, "byr_1", 0, 100000),
+    struct fo_buyer first = buyer_read(fixture->store, "byr_1");
+    WRITE_EXPECT(fixture->store, fo_store_buyer_put_balances(fixture->store, &first, 0, 100000),
                  FO_OK);
     struct fo_buyer read;
     assert_int_equal(fo_store_buyer_get(fixture->store, "byr_1", &read), FO_OK);
@@ -69,12 +87,12 @@ static void test_buyer_balances_outside_their_range_are_refused(void **state)
 {
     struct fo_fixture *fixture = *state;
     struct fo_store *store = fixture->store;
-    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, "byr_1", -1, 0), FO_ERR_INTERNAL);
-    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, "byr_1", 0, -1), FO_ERR_INTERNAL);
-    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, "byr_1", FO_BALANCE_MINOR_MAX + 1, 0),
+    struct fo_buyer first = buyer_read(store, "byr_1");
+    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, &first, -1, 0), FO_ERR_INTERNAL);
+    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, &first, 0, -1), FO_ERR_INTERNAL);
+    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, &first, FO_BALANCE_MINOR_MAX + 1, 0),
                  FO_ERR_INTERNAL);
-    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, "byr_1", FO_BALANCE_MINOR_MAX, 0),
-                 FO_OK);
+    WRITE_EXPECT(store, fo_store_buyer_put_balances(store, &first, FO_BALANCE_MINOR_MAX, 0), FO_OK);
     struct fo_buyer read;
     assert_int_equal(fo_store_buyer_get(store, "byr_1", &read), FO_OK);
     assert_int64_equal(read.available_minor, FO_BALANCE_MINOR_MAX);

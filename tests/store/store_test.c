@@ -29,6 +29,16 @@ static void insert_buyer_n(struct fo_store *store, int n)
 
 /* --- Connection ------------------------------------------------------------------------ */
 
+/* The buyer's balances by its id: read the buyer (its row), then write them. */
+static enum fo_err put_balances(struct fo_store *store, const char *buyer_id,
+                                int64_t available_minor, int64_t held_minor)
+{
+    struct fo_buyer buyer;
+    enum fo_err err = fo_store_buyer_get(store, buyer_id, &buyer);
+    return err != FO_OK ? err
+                        : fo_store_buyer_put_balances(store, &buyer, available_minor, held_minor);
+}
+
 static void test_open_migrates_to_the_backends_schema_version(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -106,7 +116,7 @@ static void test_batch_rollback_discards_every_command(void **state)
     insert_buyer_n(store, 3);
     assert_int_equal(fo_store_command_end(store, true), FO_OK);
     assert_int_equal(fo_store_command_begin(store), FO_OK);
-    assert_int_equal(fo_store_buyer_put_balances(store, "byr_1", 7, 8), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", 7, 8), FO_OK);
     assert_int_equal(fo_store_command_end(store, true), FO_OK);
     fo_store_batch_rollback(store);
 
@@ -129,12 +139,12 @@ static void test_command_undo_removes_exactly_that_command(void **state)
     /* Command 1, kept. */
     assert_int_equal(fo_store_command_begin(store), FO_OK);
     insert_buyer_n(store, 3);
-    assert_int_equal(fo_store_buyer_put_balances(store, "byr_1", 90000, 10000), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", 90000, 10000), FO_OK);
     assert_int_equal(fo_store_command_end(store, true), FO_OK);
     /* Command 2, undone: its insert and its update of a row command 1 wrote vanish. */
     assert_int_equal(fo_store_command_begin(store), FO_OK);
     insert_buyer_n(store, 4);
-    assert_int_equal(fo_store_buyer_put_balances(store, "byr_1", 1, 2), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", 1, 2), FO_OK);
     assert_int_equal(fo_store_command_end(store, false), FO_OK);
     /* Command 3, kept. */
     assert_int_equal(fo_store_command_begin(store), FO_OK);
@@ -162,8 +172,8 @@ static void test_refused_write_spoils_only_its_command(void **state)
     assert_int_equal(fo_store_command_end(store, true), FO_OK);
 
     assert_int_equal(fo_store_command_begin(store), FO_OK);
-    assert_int_equal(fo_store_buyer_put_balances(store, "byr_2", 50, 0), FO_OK);
-    assert_int_equal(fo_store_buyer_put_balances(store, "byr_1", -1, 0), FO_ERR_INTERNAL);
+    assert_int_equal(put_balances(store, "byr_2", 50, 0), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", -1, 0), FO_ERR_INTERNAL);
     assert_int_equal(fo_store_command_end(store, false), FO_OK);
 
     assert_int_equal(fo_store_command_begin(store), FO_OK);
@@ -205,7 +215,7 @@ static void test_command_scopes_nest_inner_undo_keeps_the_outer(void **state)
     insert_buyer_n(store, 3);
     assert_int_equal(fo_store_command_begin(store), FO_OK); /* Inner: the command. */
     insert_buyer_n(store, 4);
-    assert_int_equal(fo_store_buyer_put_balances(store, "byr_1", 1, 2), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", 1, 2), FO_OK);
     assert_int_equal(fo_store_command_end(store, false), FO_OK);
     assert_int_equal(fo_store_setting_put(store, "answer", 409), FO_OK); /* Its answer. */
     assert_int_equal(fo_store_command_end(store, true), FO_OK);
@@ -254,7 +264,7 @@ static void test_read_scopes_nest_in_one_snapshot(void **state)
     assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
     assert_int_equal(fo_store_read_begin(reader), FO_OK);
     fo_fixture_begin(fixture->store);
-    assert_int_equal(fo_store_buyer_put_balances(fixture->store, "byr_1", 200, 0), FO_OK);
+    assert_int_equal(put_balances(fixture->store, "byr_1", 200, 0), FO_OK);
     fo_fixture_commit(fixture->store);
     assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
     fo_store_read_end(reader);
@@ -272,8 +282,8 @@ static void test_read_scope_sees_one_snapshot(void **state)
     assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
 
     fo_fixture_begin(fixture->store);
-    assert_int_equal(fo_store_buyer_put_balances(fixture->store, "byr_1", 200, 0), FO_OK);
-    assert_int_equal(fo_store_buyer_put_balances(fixture->store, "byr_2", 300, 0), FO_OK);
+    assert_int_equal(put_balances(fixture->store, "byr_1", 200, 0), FO_OK);
+    assert_int_equal(put_balances(fixture->store, "byr_2", 300, 0), FO_OK);
     fo_fixture_commit(fixture->store);
 
     assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
@@ -290,7 +300,7 @@ static void test_reads_without_a_scope_see_the_latest_commit(void **state)
     struct fo_store *reader = fo_fixture_open_reader(fixture);
     assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 100000);
     fo_fixture_begin(fixture->store);
-    assert_int_equal(fo_store_buyer_put_balances(fixture->store, "byr_1", 1, 2), FO_OK);
+    assert_int_equal(put_balances(fixture->store, "byr_1", 1, 2), FO_OK);
     fo_fixture_commit(fixture->store);
     assert_int64_equal(get_buyer(reader, "byr_1").available_minor, 1);
     assert_int64_equal(get_buyer(reader, "byr_1").held_minor, 2);

@@ -124,9 +124,9 @@ static void test_verify_reports_corrupted_balance(void **state)
     run_scenario(fx);
     struct fo_buyer buyer = fx_buyer(fx, fx->buyer.id);
     assert_int_equal(fo_store_batch_begin(fx->store), FO_OK);
-    assert_int_equal(fo_store_buyer_put_balances(fx->store, buyer.id, buyer.available_minor + 1,
-                                                 buyer.held_minor),
-                     FO_OK);
+    assert_int_equal(
+        fo_store_buyer_put_balances(fx->store, &buyer, buyer.available_minor + 1, buyer.held_minor),
+        FO_OK);
     assert_int_equal(fo_store_batch_commit(fx->store), FO_OK);
     struct fo_verify_report *report = calloc(1, sizeof *report);
     assert_non_null(report);
@@ -137,9 +137,9 @@ static void test_verify_reports_corrupted_balance(void **state)
 
     /* Held no longer the open orders' sum: a second problem, naming the same buyer. */
     assert_int_equal(fo_store_batch_begin(fx->store), FO_OK);
-    assert_int_equal(fo_store_buyer_put_balances(fx->store, buyer.id, buyer.available_minor,
-                                                 buyer.held_minor + 7),
-                     FO_OK);
+    assert_int_equal(
+        fo_store_buyer_put_balances(fx->store, &buyer, buyer.available_minor, buyer.held_minor + 7),
+        FO_OK);
     assert_int_equal(fo_store_batch_commit(fx->store), FO_OK);
     assert_int_equal(fo_query_verify(fx->store, report), FO_OK);
     assert_false(report->ok);
