@@ -59,6 +59,9 @@ enum fo_err fo_cmd_allocate(struct fo_store *store, int64_t now_unix_ms, const c
     if (err != FO_OK) {
         return err;
     }
+    if (supplier.pending_count == 0) {
+        return FO_OK; /* Nothing waits: spare the search (the count is the store's). */
+    }
     int64_t in_flight_count = supplier.in_flight_count;
     FO_ASSERT(supplier.capacity <= FO_ALLOCATE_BATCH_MAX);
     /* Each pass moves at least one order or stops, so capacity passes always suffice. */

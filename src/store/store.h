@@ -141,6 +141,7 @@ struct fo_supplier {
     int64_t simulate_units_per_s; /* 0: an outside supplier; else the server runs it. */
     int64_t created_at_unix_ms;
     int64_t in_flight_count; /* Read only: orders queued + executing now (counted). */
+    int64_t pending_count;   /* Read only: orders pending now (counted). */
 };
 
 enum fo_err fo_store_supplier_insert(struct fo_store *store, const struct fo_supplier *supplier);

@@ -44,7 +44,7 @@ enum fo_sql_statement {
     FO_SQL_SUPPLIER_INSERT,
     FO_SQL_SUPPLIER_GET,
     FO_SQL_SUPPLIER_SCAN_SIMULATED,
-    FO_SQL_SUPPLIER_IN_FLIGHT_COUNT,
+    FO_SQL_SUPPLIER_COUNTS,
     FO_SQL_POLICY_INSERT,
     FO_SQL_POLICY_GET,
     FO_SQL_SERVICE_INSERT,
@@ -150,10 +150,10 @@ void fo_store_caches_forget(struct fo_store *store);
  * Empties the cache first when it is three quarters full. */
 void *fo_store_cache_find(void *rows, size_t row_bytes, size_t id_offset, size_t slots,
                           size_t *used, const char *id, bool *out_hit);
-/* The writer's cached in-flight count of the supplier follows an order write that moved
- * `delta` orders into (+1) or out of (-1) queued/executing. */
-void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supplier_id,
-                                        int64_t delta);
+/* The writer's cached counts of the supplier follow an order write that moved orders into
+ * (+1) or out of (-1) queued/executing (in_flight_delta) and pending (pending_delta). */
+void fo_store_supplier_counts_follow(struct fo_store *store, const char *supplier_id,
+                                     int64_t in_flight_delta, int64_t pending_delta);
 
 /* Translate a SQLite result code and log it once with the connection's message.
  * Returns FO_ERR_UNAVAILABLE or FO_ERR_INTERNAL; never FO_OK (asserts rc is an error). */

@@ -6,9 +6,9 @@
  * 0 <= available <= FO_BALANCE_MINOR_MAX and held >= 0 (DESIGN.md invariant 1): a command
  * that would break them gets FO_ERR_INTERNAL and its write is refused. Policies are
  * immutable (a trigger refuses UPDATE and DELETE), so the row an order references is its
- * policy snapshot forever. A supplier's in-flight count (queued + executing orders) is
- * counted through two partial indexes, and the writer's connection keeps the counts it
- * read current as it writes orders (store_sqlite.h, schema/0005). */
+ * policy snapshot forever. A supplier's in-flight count (queued + executing orders) and
+ * pending count are counted through three partial indexes, and the writer's connection
+ * keeps the counts it read current as it writes orders (store_sqlite.h, schema/0005). */
 #include <stddef.h>
 #include <string.h>
 
@@ -118,38 +118,44 @@ static void read_supplier(struct fo_sql_query *query, void *element)
     FO_ASSERT(out->capacity >= 1 && out->lease_s >= FO_LEASE_S_MIN);
 }
 
-/* Count the supplier's queued and executing orders (their partial indexes). */
-static enum fo_err supplier_count_in_flight(struct fo_store *store, struct fo_supplier *supplier)
+/* Count the supplier's queued + executing and pending orders (their partial indexes). */
+static enum fo_err supplier_count_orders(struct fo_store *store, struct fo_supplier *supplier)
 {
     struct fo_sql_query query;
-    enum fo_err err =
-        fo_sql_begin(store, FO_SQL_SUPPLIER_IN_FLIGHT_COUNT, "supplier_in_flight_count", &query);
+    enum fo_err err = fo_sql_begin(store, FO_SQL_SUPPLIER_COUNTS, "supplier_counts", &query);
     if (err != FO_OK) {
         return err;
     }
     fo_sql_bind_text(&query, supplier->id);
-    err = fo_sql_scalar(&query, &supplier->in_flight_count);
-    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* A sum of counts is always one row. */
-    FO_ASSERT(err != FO_OK || supplier->in_flight_count >= 0);
+    err = fo_sql_row(&query);
+    FO_ASSERT(err != FO_ERR_NOT_FOUND); /* Counts are always one row. */
+    if (err == FO_OK) {
+        supplier->in_flight_count = fo_sql_column_int64(&query);
+        supplier->pending_count = fo_sql_column_int64(&query);
+        FO_ASSERT(supplier->in_flight_count >= 0);
+        FO_ASSERT(supplier->pending_count >= 0);
+    }
+    fo_sql_end(&query);
     return err;
 }
 
 /* Count it for each of `count` suppliers read by a scan. */
-static enum fo_err suppliers_count_in_flight(struct fo_store *store, enum fo_err err,
-                                             struct fo_supplier *suppliers, size_t count)
+static enum fo_err suppliers_count_orders(struct fo_store *store, enum fo_err err,
+                                          struct fo_supplier *suppliers, size_t count)
 {
     for (size_t index = 0; err == FO_OK && index < count; index++) {
-        err = supplier_count_in_flight(store, &suppliers[index]);
+        err = supplier_count_orders(store, &suppliers[index]);
     }
     return err;
 }
 
-void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supplier_id,
-                                        int64_t delta)
+void fo_store_supplier_counts_follow(struct fo_store *store, const char *supplier_id,
+                                     int64_t in_flight_delta, int64_t pending_delta)
 {
-    FO_ASSERT(delta >= -1 && delta <= 1);
+    FO_ASSERT(in_flight_delta >= -1 && in_flight_delta <= 1);
+    FO_ASSERT(pending_delta >= -1 && pending_delta <= 1);
     struct fo_store_writer_caches *caches = store->writer_caches;
-    if (caches == NULL || delta == 0) {
+    if (caches == NULL || (in_flight_delta == 0 && pending_delta == 0)) {
         return;
     }
     bool hit = false;
@@ -158,8 +164,10 @@ void fo_store_supplier_in_flight_follow(struct fo_store *store, const char *supp
         FO_STORE_WRITER_CACHE_SLOTS, &caches->suppliers_used, supplier_id, &hit);
     /* Not cached: the next read counts, and sees this write (same transaction). */
     if (hit) {
-        row->in_flight_count += delta;
+        row->in_flight_count += in_flight_delta;
+        row->pending_count += pending_delta;
         FO_ASSERT(row->in_flight_count >= 0);
+        FO_ASSERT(row->pending_count >= 0);
     }
 }
 
@@ -209,7 +217,7 @@ enum fo_err fo_store_supplier_get(struct fo_store *store, const char *supplier_i
     }
     fo_sql_end(&query);
     if (err == FO_OK) {
-        err = supplier_count_in_flight(store, out);
+        err = supplier_count_orders(store, out);
     }
     if (err == FO_OK && slot != NULL) {
         *slot = *out;
@@ -231,7 +239,7 @@ enum fo_err fo_store_supplier_scan_simulated(struct fo_store *store, int64_t aft
     fo_sql_bind_int64(&query, after_seq);
     fo_sql_bind_limit(&query, max);
     err = fo_sql_rows(&query, out, sizeof *out, max, out_count, read_supplier);
-    return suppliers_count_in_flight(store, err, out, *out_count);
+    return suppliers_count_orders(store, err, out, *out_count);
 }
 
 /* --- Policies -------------------------------------------------------------------------- */

@@ -117,6 +117,11 @@ static int64_t in_flight(enum fo_state state)
     return state == FO_STATE_QUEUED || state == FO_STATE_EXECUTING ? 1 : 0;
 }
 
+static int64_t pending(enum fo_state state)
+{
+    return state == FO_STATE_PENDING ? 1 : 0;
+}
+
 enum fo_err fo_store_order_insert(struct fo_store *store, struct fo_order *order)
 {
     FO_ASSERT(order != NULL);
@@ -143,7 +148,8 @@ enum fo_err fo_store_order_insert(struct fo_store *store, struct fo_order *order
     err = fo_sql_exec(&query);
     if (err == FO_OK) {
         order->seq = fo_sql_last_insert_seq(&query);
-        fo_store_supplier_in_flight_follow(store, order->supplier_id, in_flight(order->state));
+        fo_store_supplier_counts_follow(store, order->supplier_id, in_flight(order->state),
+                                        pending(order->state));
     }
     return err;
 }
@@ -169,8 +175,9 @@ enum fo_err fo_store_order_update(struct fo_store *store, const struct fo_order 
         return FO_ERR_NOT_FOUND;
     }
     if (err == FO_OK) {
-        fo_store_supplier_in_flight_follow(store, order->supplier_id,
-                                           in_flight(order->state) - in_flight(from));
+        fo_store_supplier_counts_follow(store, order->supplier_id,
+                                        in_flight(order->state) - in_flight(from),
+                                        pending(order->state) - pending(from));
     }
     return err;
 }

@@ -75,9 +75,10 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
     [FO_SQL_SUPPLIER_SCAN_SIMULATED] =
         SUPPLIER_SELECT "WHERE simulate_units_per_s > 0 AND seq > ?1 ORDER BY seq LIMIT ?2",
     /* Two literal states: each count walks its partial index (schema/0003). */
-    [FO_SQL_SUPPLIER_IN_FLIGHT_COUNT] =
+    [FO_SQL_SUPPLIER_COUNTS] =
         "SELECT (SELECT COUNT(*) FROM orders WHERE supplier_id = ?1 AND state = 1) + "
-        "(SELECT COUNT(*) FROM orders WHERE supplier_id = ?1 AND state = 2)",
+        "(SELECT COUNT(*) FROM orders WHERE supplier_id = ?1 AND state = 2), "
+        "(SELECT COUNT(*) FROM orders WHERE supplier_id = ?1 AND state = 0)",
 
     [FO_SQL_POLICY_INSERT] = "INSERT INTO policies (" POLICY_COLUMNS(
         "") ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",

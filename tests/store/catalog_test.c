@@ -241,8 +241,14 @@ static void test_supplier_in_flight_counts_queued_and_executing(void **state)
     insert_order_of(fixture->store, "ord_6", "sup_1", FO_STATE_CANCELLED);
     insert_order_of(fixture->store, "ord_7", "sup_1", FO_STATE_FAILED);
     insert_order_of(fixture->store, "ord_8", "sup_2", FO_STATE_EXECUTING);
+    insert_order_of(fixture->store, "ord_9", "sup_1", FO_STATE_PENDING);
     assert_int64_equal(in_flight_of(fixture->store, "sup_1"), 3);
     assert_int64_equal(in_flight_of(fixture->store, "sup_2"), 1);
+    struct fo_supplier supplier;
+    assert_int_equal(fo_store_supplier_get(fixture->store, "sup_1", &supplier), FO_OK);
+    assert_int64_equal(supplier.pending_count, 2);
+    assert_int_equal(fo_store_supplier_get(fixture->store, "sup_2", &supplier), FO_OK);
+    assert_int64_equal(supplier.pending_count, 0);
 }
 
 /* --- Policies -------------------------------------------------------------------------- */

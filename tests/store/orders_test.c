@@ -656,6 +656,17 @@ static int64_t listed_in_flight(struct fo_store *store, const char *supplier_id)
     return (int64_t)(queued + executing);
 }
 
+/* Pending orders of the supplier, counted through the list. */
+static int64_t listed_pending(struct fo_store *store, const char *supplier_id)
+{
+    static struct fo_order page[RANDOM_ORDERS_COUNT];
+    size_t count = 0;
+    assert_int_equal(fo_store_order_oldest(store, supplier_id, FO_STATE_PENDING, page,
+                                           RANDOM_ORDERS_COUNT, &count),
+                     FO_OK);
+    return (int64_t)count;
+}
+
 static void test_supplier_in_flight_follows_random_lifecycles(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -697,9 +708,12 @@ static void test_supplier_in_flight_follows_random_lifecycles(void **state)
             struct fo_supplier row;
             assert_int_equal(fo_store_supplier_get(store, supplier_id, &row), FO_OK);
             int64_t listed = listed_in_flight(store, supplier_id);
+            int64_t listed_waiting = listed_pending(store, supplier_id);
             assert_int64_equal(row.in_flight_count, listed);
+            assert_int64_equal(row.pending_count, listed_waiting);
             assert_int_equal(fo_store_supplier_get(reader, supplier_id, &row), FO_OK);
             assert_int64_equal(row.in_flight_count, listed);
+            assert_int64_equal(row.pending_count, listed_waiting);
         }
     }
     fo_store_close(reader);
