@@ -9,10 +9,10 @@
  * writes or is refused before it writes, which needs no undo. A job refused after
  * writing cannot be undone alone: the batch is rolled back and run again, this time each
  * job in its own command scope (so run() must be repeatable: writer.h). No job learns it
- * succeeded before
- * its batch is durable: done() runs only after the commit, with commit_err telling the
- * truth. The queue is a bounded linked list (FO_WRITER_QUEUE_MAX) under one mutex; a
- * full queue refuses at once (UNAVAILABLE) instead of growing. Stopping drains it. */
+ * succeeded before its batch is durable: done() runs only after the commit, with
+ * commit_err telling the truth. The queue is a bounded linked list (FO_WRITER_QUEUE_MAX)
+ * under one mutex; a full queue refuses at once (UNAVAILABLE) instead of growing.
+ * Stopping drains it. */
 #include "commands/writer.h"
 
 #include <pthread.h>
