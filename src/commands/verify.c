@@ -163,8 +163,31 @@ static enum fo_err verify_buyers(struct fo_store *store, struct fo_verify_report
     }
 }
 
+/* The orders' postings, one order at a time in seq order (fo_store_ledger_orders_next),
+ * walked beside the orders themselves. */
+struct ledger_cursor {
+    bool has_row; /* seq and sums hold the next order's postings. */
+    int64_t seq;
+    struct fo_order_ledger sums;
+};
+
+/* Move to the next order's postings; postings of orders that do not exist (seq 0, which
+ * the schema's foreign key rules out) are reported and passed over. */
+static enum fo_err ledger_advance(struct fo_store *store, struct ledger_cursor *cursor,
+                                  struct fo_verify_report *report)
+{
+    enum fo_err err = fo_store_ledger_orders_next(store, &cursor->seq, &cursor->sums);
+    if (err == FO_OK && cursor->seq == 0) {
+        verify_problem(report, "ledger: postings name orders that do not exist");
+        err = fo_store_ledger_orders_next(store, &cursor->seq, &cursor->sums);
+    }
+    cursor->has_row = err == FO_OK;
+    FO_ASSERT(!cursor->has_row || cursor->seq > 0);
+    return err == FO_ERR_NOT_FOUND ? FO_OK : err;
+}
+
 static enum fo_err verify_order(struct fo_store *store, const struct fo_order *order,
-                                struct fo_verify_report *report)
+                                struct ledger_cursor *cursor, struct fo_verify_report *report)
 {
     FO_ASSERT(store != NULL);
     FO_ASSERT(order != NULL);
@@ -172,22 +195,25 @@ static enum fo_err verify_order(struct fo_store *store, const struct fo_order *o
     if (broken != NULL) {
         verify_problem(report, "order %s: %s", order->id, broken);
     }
-    struct fo_order_ledger sums;
-    enum fo_err err = fo_store_ledger_order(store, order->id, &sums);
-    if (err != FO_OK) {
-        return err;
+    /* Every seq of the postings is an order's, and orders come in seq order: the cursor
+     * is at this order's postings, or past it when it has none. */
+    FO_ASSERT(!cursor->has_row || cursor->seq >= order->seq);
+    struct fo_order_ledger sums = {0};
+    enum fo_err err = FO_OK;
+    if (cursor->has_row && cursor->seq == order->seq) {
+        sums = cursor->sums;
+        err = ledger_advance(store, cursor, report);
     }
     const char *disagreement = fo_ledger_check_order(order, &sums);
     if (disagreement != NULL) {
         verify_problem(report, "order %s: %s", order->id, disagreement);
     }
-    return FO_OK;
+    return err;
 }
 
-static enum fo_err verify_orders(struct fo_store *store, struct fo_verify_report *report)
+static enum fo_err verify_orders_paged(struct fo_store *store, struct ledger_cursor *cursor,
+                                       struct fo_verify_report *report)
 {
-    FO_ASSERT(store != NULL);
-    FO_ASSERT(report != NULL);
     int64_t after_seq = 0;
     /* Each full page moves after_seq strictly up, so the loop ends. */
     for (;;) {
@@ -199,17 +225,31 @@ static enum fo_err verify_orders(struct fo_store *store, struct fo_verify_report
         }
         for (size_t index = 0; index < count; index++) {
             FO_ASSERT(orders[index].seq > after_seq);
-            err = verify_order(store, &orders[index], report);
+            err = verify_order(store, &orders[index], cursor, report);
             if (err != FO_OK) {
                 return err;
             }
             report->orders_count++;
         }
         if (count < VERIFY_PAGE_MAX) {
+            FO_ASSERT(!cursor->has_row); /* Postings of an order the scan did not see. */
             return FO_OK;
         }
         after_seq = orders[count - 1].seq;
     }
+}
+
+static enum fo_err verify_orders(struct fo_store *store, struct fo_verify_report *report)
+{
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(report != NULL);
+    struct ledger_cursor cursor = {0};
+    enum fo_err err = ledger_advance(store, &cursor, report);
+    if (err == FO_OK) {
+        err = verify_orders_paged(store, &cursor, report);
+    }
+    fo_store_ledger_orders_stop(store);
+    return err;
 }
 
 enum fo_err fo_query_verify(struct fo_store *store, struct fo_verify_report *report)

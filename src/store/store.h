@@ -313,9 +313,16 @@ enum fo_err fo_store_ledger_totals(struct fo_store *store, struct fo_ledger_tota
 /* Net of the buyer's postings on FO_ACCOUNT_BUYER_AVAILABLE and _HELD. */
 enum fo_err fo_store_ledger_buyer(struct fo_store *store, const char *buyer_id,
                                   int64_t *out_available_minor, int64_t *out_held_minor);
-/* The order's postings summed by account. */
-enum fo_err fo_store_ledger_order(struct fo_store *store, const char *order_id,
-                                  struct fo_order_ledger *out);
+/* Every order's postings summed by account, one order at a time in seq order: a pass over
+ * all journals, sorted (verification only; no index by order: schema/0006). Call inside a
+ * read snapshot; other queries may run between calls. FO_OK with the next order's seq and
+ * sums; FO_ERR_NOT_FOUND after the last one, which ends the pass (the next call starts a
+ * new one). Postings naming an order that does not exist come first, with seq 0. Orders
+ * without postings are not listed. */
+enum fo_err fo_store_ledger_orders_next(struct fo_store *store, int64_t *out_order_seq,
+                                        struct fo_order_ledger *out);
+/* End a pass early (no-op when none is under way). */
+void fo_store_ledger_orders_stop(struct fo_store *store);
 
 /* --- Idempotency ----------------------------------------------------------------------- */
 

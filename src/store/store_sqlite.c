@@ -314,6 +314,13 @@ static enum fo_err open_connection(struct fo_store *store, const char *location,
             err = store->writer_caches != NULL ? FO_OK : FO_ERR_UNAVAILABLE;
         }
     }
+    if (err == FO_OK && !migrate) {
+        /* Connections that only read journal nothing; what they keep in temporary storage
+         * is verification's sort of every posting (fo_store_ledger_orders_next), which
+         * must spill to temporary files past the page cache instead of growing in memory
+         * with the ledger (SQLite's sorter never spills when temp_store is MEMORY). */
+        err = exec_plain(store, "PRAGMA temp_store=FILE", "temp_store");
+    }
     if (err == FO_OK && migrate) {
         /* The writer's commits leave checkpoints to the checkpointer thread (limits.h). */
         char pragma[64];

@@ -72,7 +72,7 @@ enum fo_sql_statement {
     FO_SQL_WALLET_ENTRIES,
     FO_SQL_LEDGER_TOTALS,
     FO_SQL_LEDGER_BUYER,
-    FO_SQL_LEDGER_ORDER,
+    FO_SQL_LEDGER_ORDERS,
     FO_SQL_IDEMPOTENCY_GET,
     FO_SQL_IDEMPOTENCY_PUT,
     FO_SQL_IDEMPOTENCY_PURGE,
@@ -121,6 +121,16 @@ struct fo_store_writer_caches {
     size_t suppliers_used;
 };
 
+/* One use of one prepared statement. Parameters and columns are taken in order. */
+struct fo_sql_query {
+    struct fo_store *store;
+    sqlite3_stmt *statement;
+    const char *op;   /* What the caller does, for the log: "order_get". */
+    int bind_index;   /* The next parameter, from 1. */
+    int column_index; /* The next column of the current row, from 0. */
+    int rc;           /* The first SQLite error of this query; SQLITE_OK while none. */
+};
+
 struct fo_store {
     sqlite3 *db;
     struct fo_policy policy_cache[FO_STORE_POLICY_CACHE_SLOTS]; /* id[0] == 0: empty. */
@@ -131,16 +141,9 @@ struct fo_store {
     bool in_batch;                                    /* Between batch_begin and its end. */
     unsigned command_depth; /* Open command scopes (they nest: savepoints). */
     unsigned read_depth;    /* Open read snapshots (they nest: only the outer one BEGINs). */
-};
-
-/* One use of one prepared statement. Parameters and columns are taken in order. */
-struct fo_sql_query {
-    struct fo_store *store;
-    sqlite3_stmt *statement;
-    const char *op;   /* What the caller does, for the log: "order_get". */
-    int bind_index;   /* The next parameter, from 1. */
-    int column_index; /* The next column of the current row, from 0. */
-    int rc;           /* The first SQLite error of this query; SQLITE_OK while none. */
+    /* The pass of fo_store_ledger_orders_next; its statement is open while `active`. */
+    struct fo_sql_query ledger_orders;
+    bool ledger_orders_active;
 };
 
 /* Empty the caches of rows read (after an undo: they may hold rows that are gone). */

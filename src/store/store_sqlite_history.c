@@ -242,25 +242,41 @@ enum fo_err fo_store_ledger_buyer(struct fo_store *store, const char *buyer_id,
     return err;
 }
 
-enum fo_err fo_store_ledger_order(struct fo_store *store, const char *order_id,
-                                  struct fo_order_ledger *out)
+enum fo_err fo_store_ledger_orders_next(struct fo_store *store, int64_t *out_order_seq,
+                                        struct fo_order_ledger *out)
 {
-    FO_ASSERT(order_id != NULL);
+    FO_ASSERT(store != NULL);
+    FO_ASSERT(out_order_seq != NULL);
     FO_ASSERT(out != NULL);
-    struct fo_sql_query query;
-    enum fo_err err = fo_sql_begin(store, FO_SQL_LEDGER_ORDER, "ledger_order", &query);
-    if (err != FO_OK) {
-        return err;
+    FO_ASSERT(store->read_depth > 0 || store->in_batch); /* One snapshot for the pass. */
+    struct fo_sql_query *query = &store->ledger_orders;
+    if (!store->ledger_orders_active) {
+        enum fo_err err = fo_sql_begin(store, FO_SQL_LEDGER_ORDERS, "ledger_orders", query);
+        if (err != FO_OK) {
+            return err;
+        }
+        store->ledger_orders_active = true;
     }
-    fo_sql_bind_text(&query, order_id);
-    err = fo_sql_row(&query);
-    if (err == FO_OK) {
-        out->held_minor = fo_sql_column_int64(&query);
-        out->charged_minor = fo_sql_column_int64(&query);
-        out->fee_minor = fo_sql_column_int64(&query);
-        out->available_minor = fo_sql_column_int64(&query);
+    bool row = false;
+    enum fo_err err = fo_sql_step(query, &row);
+    if (err != FO_OK || !row) {
+        fo_store_ledger_orders_stop(store);
+        return err != FO_OK ? err : FO_ERR_NOT_FOUND;
     }
-    fo_sql_end(&query);
-    FO_ASSERT(err != FO_ERR_NOT_FOUND);
-    return err;
+    *out_order_seq = fo_sql_column_int64(query); /* NULL (no such order) reads as 0. */
+    out->held_minor = fo_sql_column_int64(query);
+    out->charged_minor = fo_sql_column_int64(query);
+    out->fee_minor = fo_sql_column_int64(query);
+    out->available_minor = fo_sql_column_int64(query);
+    FO_ASSERT(*out_order_seq >= 0);
+    return FO_OK;
+}
+
+void fo_store_ledger_orders_stop(struct fo_store *store)
+{
+    FO_ASSERT(store != NULL);
+    if (store->ledger_orders_active) {
+        fo_sql_end(&store->ledger_orders);
+        store->ledger_orders_active = false;
+    }
 }

@@ -158,9 +158,13 @@ static const char *const statements[FO_SQL_STATEMENT_COUNT] = {
         "+ revenue_minor + fees_minor <> 0), 0) FROM journals",
     [FO_SQL_LEDGER_BUYER] = "SELECT COALESCE(SUM(available_minor), 0), "
                             "COALESCE(SUM(held_minor), 0) FROM journals WHERE buyer_id = ?1",
-    [FO_SQL_LEDGER_ORDER] = "SELECT COALESCE(SUM(held_minor), 0), COALESCE(SUM(revenue_minor), "
-                            "0), COALESCE(SUM(fees_minor), 0), COALESCE(SUM(available_minor), 0) "
-                            "FROM journals WHERE order_id = ?1",
+    /* Verification only: one pass over the journals, each order's postings looked up by
+     * its id and grouped in seq order (a sort); postings of a missing order come first,
+     * with a NULL seq. The LEFT JOIN keeps journals the outer loop (no index by order). */
+    [FO_SQL_LEDGER_ORDERS] =
+        "SELECT o.seq, SUM(j.held_minor), SUM(j.revenue_minor), SUM(j.fees_minor), "
+        "SUM(j.available_minor) FROM journals AS j LEFT JOIN orders AS o ON o.id = j.order_id "
+        "WHERE j.order_id IS NOT NULL GROUP BY o.seq ORDER BY o.seq",
 
     [FO_SQL_IDEMPOTENCY_GET] = "SELECT request_hash, status, created_at_unix_ms, body "
                                "FROM idempotency WHERE principal_id = ?1 AND idempotency_key = ?2",

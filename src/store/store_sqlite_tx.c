@@ -196,7 +196,11 @@ void fo_store_read_end(struct fo_store *store)
     FO_ASSERT(store->read_depth > 0);
 
     store->read_depth--;
-    if (store->read_depth > 0 || sqlite3_get_autocommit(store->db)) {
+    if (store->read_depth > 0) {
+        return;
+    }
+    fo_store_ledger_orders_stop(store); /* A pass ends with its snapshot. */
+    if (sqlite3_get_autocommit(store->db)) {
         return;
     }
     if (run(store, FO_SQL_COMMIT, "read_end") != FO_OK) {

@@ -422,27 +422,67 @@ static void test_ledger_buyer_nets_available_and_held(void **state)
     assert_int64_equal(held, 0);
 }
 
-static void test_ledger_order_sums_its_postings_by_account(void **state)
+/* One whole pass of fo_store_ledger_orders_next in a read snapshot: its rows, at most
+ * max (the test's bound), and asserts that it then ended. */
+static size_t ledger_pass(struct fo_store *store, int64_t seqs[], struct fo_order_ledger sums[],
+                          size_t max)
+{
+    assert_int_equal(fo_store_read_begin(store), FO_OK);
+    size_t count = 0;
+    enum fo_err err = FO_OK;
+    while (count <= max) {
+        int64_t seq = -1;
+        struct fo_order_ledger row;
+        err = fo_store_ledger_orders_next(store, &seq, &row);
+        if (err != FO_OK) {
+            break;
+        }
+        assert_true(count < max);
+        seqs[count] = seq;
+        sums[count] = row;
+        count++;
+    }
+    assert_int_equal(err, FO_ERR_NOT_FOUND);
+    fo_store_read_end(store);
+    return count;
+}
+
+static void assert_sums(const struct fo_order_ledger *sums, int64_t held_minor,
+                        int64_t charged_minor, int64_t fee_minor, int64_t available_minor)
+{
+    assert_int64_equal(sums->held_minor, held_minor);
+    assert_int64_equal(sums->charged_minor, charged_minor);
+    assert_int64_equal(sums->fee_minor, fee_minor);
+    assert_int64_equal(sums->available_minor, available_minor);
+}
+
+static void test_ledger_orders_sum_each_orders_postings_in_seq_order(void **state)
 {
     struct fo_fixture *fixture = *state;
     struct fo_journal_record records[6];
     build_ledger(fixture->store, records);
-    struct fo_order_ledger sums;
-    assert_int_equal(fo_store_ledger_order(fixture->store, "ord_1", &sums), FO_OK);
-    assert_int64_equal(sums.held_minor, 0);
-    assert_int64_equal(sums.charged_minor, 1250);
-    assert_int64_equal(sums.fee_minor, 125);
-    assert_int64_equal(sums.available_minor, -5000 + 3625);
-    assert_int_equal(fo_store_ledger_order(fixture->store, "ord_2", &sums), FO_OK);
-    assert_int64_equal(sums.held_minor, 0);
-    assert_int64_equal(sums.charged_minor, 5000);
-    assert_int64_equal(sums.fee_minor, 0);
-    assert_int64_equal(sums.available_minor, -5000);
-    assert_int_equal(fo_store_ledger_order(fixture->store, "ord_9", &sums), FO_OK);
-    assert_int64_equal(sums.held_minor, 0);
-    assert_int64_equal(sums.charged_minor, 0);
-    assert_int64_equal(sums.fee_minor, 0);
-    assert_int64_equal(sums.available_minor, 0);
+    struct fo_order unposted; /* seq 3, no postings: not listed. */
+    fo_fixture_order("ord_9", FO_STATE_PENDING, &unposted);
+    fo_fixture_insert_order(fixture->store, &unposted);
+    int64_t seqs[4];
+    struct fo_order_ledger sums[4];
+    for (int pass = 0; pass < 2; pass++) { /* A pass that ended starts over. */
+        assert_int_equal(ledger_pass(fixture->store, seqs, sums, 4), 2);
+        assert_int64_equal(seqs[0], 1);
+        assert_sums(&sums[0], 0, 1250, 125, -5000 + 3625);
+        assert_int64_equal(seqs[1], 2);
+        assert_sums(&sums[1], 0, 5000, 0, -5000);
+    }
+    /* Stopped early, the next pass starts from the first order again. */
+    assert_int_equal(fo_store_read_begin(fixture->store), FO_OK);
+    int64_t seq = 0;
+    assert_int_equal(fo_store_ledger_orders_next(fixture->store, &seq, &sums[0]), FO_OK);
+    assert_int64_equal(seq, 1);
+    fo_store_ledger_orders_stop(fixture->store);
+    assert_int_equal(fo_store_ledger_orders_next(fixture->store, &seq, &sums[0]), FO_OK);
+    assert_int64_equal(seq, 1);
+    fo_store_read_end(fixture->store); /* Ends the pass with the snapshot. */
+    assert_int_equal(ledger_pass(fixture->store, seqs, sums, 4), 2);
 }
 
 static void test_ledger_order_while_open_holds_the_amount(void **state)
@@ -454,12 +494,11 @@ static void test_ledger_order_while_open_holds_the_amount(void **state)
     const struct posting_spec hold[] = {{FO_ACCOUNT_BUYER_AVAILABLE, -5000},
                                         {FO_ACCOUNT_BUYER_HELD, 5000}};
     append_journal(fixture->store, FO_JOURNAL_HOLD, "byr_1", "ord_1", hold, 2, 95000, FO_OK);
-    struct fo_order_ledger sums;
-    assert_int_equal(fo_store_ledger_order(fixture->store, "ord_1", &sums), FO_OK);
-    assert_int64_equal(sums.held_minor, 5000);
-    assert_int64_equal(sums.available_minor, -5000);
-    assert_int64_equal(sums.charged_minor, 0);
-    assert_int64_equal(sums.fee_minor, 0);
+    int64_t seqs[2];
+    struct fo_order_ledger sums[2];
+    assert_int_equal(ledger_pass(fixture->store, seqs, sums, 2), 1);
+    assert_int64_equal(seqs[0], order.seq);
+    assert_sums(&sums[0], 5000, 0, 0, -5000);
 }
 
 static void test_journal_that_breaks_the_ledger_is_refused(void **state)
@@ -531,7 +570,7 @@ int main(void)
         FIXTURE_TEST(test_wallet_entries_resume_before_the_cursor),
         FIXTURE_TEST(test_ledger_totals_count_and_sum_every_journal),
         FIXTURE_TEST(test_ledger_buyer_nets_available_and_held),
-        FIXTURE_TEST(test_ledger_order_sums_its_postings_by_account),
+        FIXTURE_TEST(test_ledger_orders_sum_each_orders_postings_in_seq_order),
         FIXTURE_TEST(test_ledger_order_while_open_holds_the_amount),
         FIXTURE_TEST(test_journal_that_breaks_the_ledger_is_refused),
         cmocka_unit_test(test_event_type_and_actor_names_are_the_api_words),

@@ -31,5 +31,5 @@ void fo_fixture_location_unopenable(const char *name, char *out, size_t out_byte
 
 int64_t fo_fixture_schema_version(void)
 {
-    return 5; /* src/store/schema/0005_in_flight_counted.sql */
+    return 6; /* src/store/schema/0006_journals_order_unindexed.sql */
 }

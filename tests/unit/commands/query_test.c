@@ -5,6 +5,9 @@
  * Method: a real SQLite store per test (fixture.h). */
 #include "fixture.h"
 
+#include "commands/write.h"
+#include "core/ledger.h"
+
 static void test_query_order_applies_ownership_and_quotes(void **state)
 {
     struct fixture *fx = *state;
@@ -102,19 +105,67 @@ static void run_scenario(struct fixture *fx)
     fx_place(fx, 60);
 }
 
+/* Verify the fixture's database; the report is the caller's to free. */
+static struct fo_verify_report *verify_now(struct fixture *fx)
+{
+    struct fo_verify_report *report = calloc(1, sizeof *report);
+    assert_non_null(report);
+    assert_int_equal(fo_query_verify(fx->store, report), FO_OK);
+    return report;
+}
+
 static void test_verify_ok_after_scenario(void **state)
 {
     struct fixture *fx = *state;
     run_scenario(fx);
-    struct fo_verify_report *report = calloc(1, sizeof *report);
-    assert_non_null(report);
-    assert_int_equal(fo_query_verify(fx->store, report), FO_OK);
+    struct fo_verify_report *report = verify_now(fx);
     assert_true(report->ok);
     assert_int_equal(report->problems_count, 0);
     assert_int64_equal(report->orders_count, 6);
     assert_int64_equal(report->buyers_count, 2);
     /* 1 top-up, 6 holds, 5 settlements. */
     assert_int64_equal(report->journals_count, 12);
+    free(report);
+}
+
+/* An order whose postings disagree with it is named, and only that one: verification
+ * walks every order beside the pass over all postings (schema/0006: no index by order),
+ * so a postings group matched to the wrong order would name others. */
+static void test_verify_names_the_order_whose_postings_disagree(void **state)
+{
+    struct fixture *fx = *state;
+    run_scenario(fx);
+    struct fo_order_view views[8];
+    size_t count = 0;
+    struct fo_order_filter all = {.buyer_id = NULL};
+    assert_int_equal(fo_query_orders(fx->store, fx->now, &all, views, 8, &count), FO_OK);
+    assert_int_equal(count, 6);
+    const struct fo_order *middle = &views[3].order; /* Newest first: the third placed. */
+    /* A second hold of the same amount: the buyer's wallet stays consistent with its
+     * postings, but the order's postings no longer match its state. */
+    struct fo_journal again;
+    fo_ledger_hold(middle, &again);
+    struct fo_buyer after;
+    assert_int_equal(fo_store_batch_begin(fx->store), FO_OK);
+    assert_int_equal(fo_write_journal(fx->store, fx->now, middle->buyer_id, middle->id, NULL,
+                                      &again, &after, &fx->detail),
+                     FO_OK);
+    assert_int_equal(fo_store_batch_commit(fx->store), FO_OK);
+    struct fo_verify_report *report = verify_now(fx);
+    assert_false(report->ok);
+    assert_int64_equal(report->orders_count, 6);
+    /* The buyer's held no longer equals its open orders, and the order itself. */
+    assert_int_equal(report->problems_count, 2);
+    char expected[128];
+    snprintf(expected, sizeof expected, "order %s: ", middle->id);
+    int naming_order = 0;
+    for (size_t index = 0; index < report->problems_count; index++) {
+        naming_order += strncmp(report->problems[index], expected, strlen(expected)) == 0;
+        if (strncmp(report->problems[index], "order ", 6) == 0) {
+            assert_non_null(strstr(report->problems[index], middle->id));
+        }
+    }
+    assert_int_equal(naming_order, 1);
     free(report);
 }
 
@@ -128,9 +179,7 @@ static void test_verify_reports_corrupted_balance(void **state)
         fo_store_buyer_put_balances(fx->store, &buyer, buyer.available_minor + 1, buyer.held_minor),
         FO_OK);
     assert_int_equal(fo_store_batch_commit(fx->store), FO_OK);
-    struct fo_verify_report *report = calloc(1, sizeof *report);
-    assert_non_null(report);
-    assert_int_equal(fo_query_verify(fx->store, report), FO_OK);
+    struct fo_verify_report *report = verify_now(fx);
     assert_false(report->ok);
     assert_int_equal(report->problems_count, 1);
     assert_non_null(strstr(report->problems[0], buyer.id));
@@ -157,6 +206,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_orders_pages_newest_first, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_verify_ok_after_scenario, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_verify_names_the_order_whose_postings_disagree,
+                                        fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_verify_reports_corrupted_balance, fx_setup,
                                         fx_teardown),
     };
