@@ -188,6 +188,55 @@ static void test_refused_write_spoils_only_its_command(void **state)
     assert_int64_equal(get_buyer(store, "byr_1").available_minor, 100000);
 }
 
+/* Whether a command run bare (no savepoint) needs its batch undone. */
+static bool bare_undo_needed(struct fo_store *store, int64_t mark, bool keep)
+{
+    bool undo_needed = true;
+    assert_int_equal(fo_store_bare_end(store, mark, keep, &undo_needed), FO_OK);
+    return undo_needed;
+}
+
+/* A bare scope needs no undo when its command keeps what it wrote or wrote nothing: also
+ * when a write was refused by the schema (the statement left nothing behind). It needs
+ * one when the command is refused after changing a row, even a row that a nested command
+ * scope has already put back: only the batch's rollback then undoes it. */
+static void test_bare_scope_tells_when_an_undo_is_needed(void **state)
+{
+    struct fo_fixture *fixture = *state;
+    struct fo_store *store = fixture->store;
+    assert_int_equal(fo_store_batch_begin(store), FO_OK);
+    int64_t mark = 0;
+
+    assert_int_equal(fo_store_bare_begin(store, &mark), FO_OK);
+    insert_buyer_n(store, 3);
+    assert_false(bare_undo_needed(store, mark, true));
+
+    assert_int_equal(fo_store_bare_begin(store, &mark), FO_OK);
+    assert_int64_equal(get_buyer(store, "byr_2").available_minor, 100000);
+    assert_false(bare_undo_needed(store, mark, false));
+
+    assert_int_equal(fo_store_bare_begin(store, &mark), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", -1, 0), FO_ERR_INTERNAL);
+    assert_false(bare_undo_needed(store, mark, false));
+
+    assert_int_equal(fo_store_bare_begin(store, &mark), FO_OK);
+    assert_int_equal(fo_store_command_begin(store), FO_OK);
+    assert_int_equal(put_balances(store, "byr_2", 5, 0), FO_OK);
+    assert_int_equal(fo_store_command_end(store, false), FO_OK);
+    assert_true(bare_undo_needed(store, mark, false));
+
+    assert_int_equal(fo_store_bare_begin(store, &mark), FO_OK);
+    assert_int_equal(put_balances(store, "byr_1", 7, 0), FO_OK);
+    assert_true(bare_undo_needed(store, mark, false));
+    fo_store_batch_rollback(store);
+
+    /* The rollback took every bare command with it, kept ones included. */
+    struct fo_buyer buyer;
+    assert_int_equal(fo_store_buyer_get(store, "byr_3", &buyer), FO_ERR_NOT_FOUND);
+    assert_int64_equal(get_buyer(store, "byr_1").available_minor, 100000);
+    assert_int64_equal(get_buyer(store, "byr_2").available_minor, 100000);
+}
+
 static void test_command_outside_a_batch_is_its_own_transaction(void **state)
 {
     struct fo_fixture *fixture = *state;
@@ -571,6 +620,7 @@ int main(void)
         FIXTURE_TEST(test_batch_rollback_discards_every_command),
         FIXTURE_TEST(test_command_undo_removes_exactly_that_command),
         FIXTURE_TEST(test_refused_write_spoils_only_its_command),
+        FIXTURE_TEST(test_bare_scope_tells_when_an_undo_is_needed),
         FIXTURE_TEST(test_command_outside_a_batch_is_its_own_transaction),
         FIXTURE_TEST(test_command_scopes_nest_inner_undo_keeps_the_outer),
         FIXTURE_TEST(test_command_scopes_nest_outer_undo_drops_the_kept_inner),
